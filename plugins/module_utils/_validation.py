@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The rules every user-facing setting must satisfy, as pure functions.
+
+Private to the collection. Each rule names the variable and the rule in its message, so that a bad
+value fails before any API call with a message the user can act on. The roles call these through
+the C(setting_errors) and C(setting_warnings) filters, which pass a dict of variable name to value;
+a rule runs when every variable it reads is present.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+# ALB and target group names: at most 32 characters, letters, digits and hyphens, no leading or
+# trailing hyphen (CreateLoadBalancer / CreateTargetGroup). Stack-derived names add up to 12.
+ELB_NAME_MAX = 32
+STACK_NAME_MAX = 20
+_STACK_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+_INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+_LAUNCH_TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9().\-/_]{3,128}$")
+WORLD_CIDRS = ("0.0.0.0/0", "::/0")
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_stack_name(name, value):
+    if not isinstance(value, str) or not value:
+        return ["%s: must be a non-empty string" % name]
+    errors = []
+    if len(value) > STACK_NAME_MAX:
+        errors.append(
+            "%s=%r: at most %d characters (ALB and target group names derived from it must stay within %d)"
+            % (name, value, STACK_NAME_MAX, ELB_NAME_MAX)
+        )
+    if not _STACK_NAME_RE.match(value):
+        errors.append("%s=%r: only letters, digits and hyphens, not starting or ending with a hyphen" % (name, value))
+    if value.lower().startswith("internal-"):
+        errors.append("%s=%r: must not start with 'internal-' (reserved by Elastic Load Balancing)" % (name, value))
+    return errors
+
+
+def check_elb_name(name, value):
+    if not isinstance(value, str) or not value:
+        return ["%s: must be a non-empty string" % name]
+    errors = []
+    if len(value) > ELB_NAME_MAX:
+        errors.append("%s=%r: at most %d characters (Elastic Load Balancing limit), got %d" % (name, value, ELB_NAME_MAX, len(value)))
+    if not _STACK_NAME_RE.match(value):
+        errors.append("%s=%r: only letters, digits and hyphens, not starting or ending with a hyphen" % (name, value))
+    if value.lower().startswith("internal-"):
+        errors.append("%s=%r: must not start with 'internal-' (reserved by Elastic Load Balancing)" % (name, value))
+    return errors
+
+
+def check_launch_template_name(name, value):
+    if not isinstance(value, str) or not _LAUNCH_TEMPLATE_NAME_RE.match(value):
+        return ["%s=%r: 3 to 128 characters from letters, digits and ( ) . - / _" % (name, value)]
+    return []
+
+
+def check_port(name, value):
+    if not _is_int(value) or not 1 <= value <= 65535:
+        return ["%s=%r: must be a port number from 1 to 65535" % (name, value)]
+    return []
+
+
+def check_cidr(name, value):
+    if not isinstance(value, str):
+        return ["%s=%r: must be a CIDR block such as 203.0.113.7/32" % (name, value)]
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        return ["%s=%r: not a valid CIDR block (%s); write it like 203.0.113.7/32" % (name, value, exc)]
+    if "/" not in value:
+        return ["%s=%r: give the prefix length too, for example %s/32" % (name, value, value)]
+    return []
+
+
+def check_cidr_list(name, value):
+    if not isinstance(value, list):
+        return ["%s: must be a list of CIDR blocks" % name]
+    return [error for cidr in value for error in check_cidr(name, cidr)]
+
+
+def check_instance_type(name, value):
+    if not isinstance(value, str) or not _INSTANCE_TYPE_RE.match(value):
+        return ["%s=%r: not an EC2 instance type name (family.size, for example t3.micro)" % (name, value)]
+    return []
+
+
+def check_tags(name, value):
+    if not isinstance(value, dict):
+        return ["%s: must be a dict of tag key to value" % name]
+    errors = []
+    if len(value) > 40:
+        # AWS allows 50 tags per resource; the collection adds its own.
+        errors.append("%s: at most 40 tags (AWS allows 50 per resource and the collection adds its own)" % name)
+    for key, val in value.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128:
+            errors.append("%s: tag key %r must be 1 to 128 characters" % (name, key))
+        elif key.lower().startswith("aws:"):
+            errors.append("%s: tag key %r uses the reserved prefix 'aws:'" % (name, key))
+        if not isinstance(val, str) or len(val) > 256:
+            errors.append("%s: tag %r must have a string value of at most 256 characters" % (name, key))
+    return errors
+
+
+def check_non_negative_int(name, value):
+    if not _is_int(value) or value < 0:
+        return ["%s=%r: must be a whole number >= 0" % (name, value)]
+    return []
+
+
+def _int_range(low, high, what=""):
+    def check(name, value):
+        if not _is_int(value) or not low <= value <= high:
+            return ["%s=%r: must be a whole number from %d to %d%s" % (name, value, low, high, what)]
+        return []
+
+    return check
+
+
+def check_target_value(name, value):
+    if not _is_number(value) or not 0 < value <= 100:
+        return ["%s=%r: must be a CPU percentage above 0 and at most 100" % (name, value)]
+    return []
+
+
+def check_health_check_path(name, value):
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 1024:
+        return ["%s=%r: must be a URL path starting with '/' (at most 1024 characters)" % (name, value)]
+    return []
+
+
+def check_capacity(values, prefix="scaling_group_"):
+    """min <= desired <= max, max >= 1. A desired of None means the midpoint (see desired_capacity)."""
+    low, want, high = (values.get(prefix + k) for k in ("min_size", "desired_capacity", "max_size"))
+    errors = []
+    for key, val in ((prefix + "min_size", low), (prefix + "max_size", high)):
+        if not _is_int(val) or val < 0:
+            errors.append("%s=%r: must be a whole number >= 0" % (key, val))
+    if errors:
+        return errors
+    if high < 1:
+        errors.append("%smax_size=%d: must be at least 1" % (prefix, high))
+    if low > high:
+        errors.append("%smin_size=%d must be <= %smax_size=%d" % (prefix, low, prefix, high))
+    if want is not None:
+        if not _is_int(want):
+            errors.append("%sdesired_capacity=%r: must be a whole number or null (midpoint of min and max)" % (prefix, want))
+        elif not low <= want <= high:
+            errors.append(
+                "%sdesired_capacity=%d must lie between %smin_size=%d and %smax_size=%d" % (prefix, want, prefix, low, prefix, high)
+            )
+    return errors
+
+
+def check_ssh(values, prefix="network_"):
+    """SSH is off by default; when on, only from an operator CIDR, never the world unless explicitly allowed."""
+    cidrs = values.get(prefix + "ssh_cidrs") or []
+    if not isinstance(cidrs, list):
+        return ["%sssh_cidrs: must be a list of CIDR blocks" % prefix]
+    errors = check_cidr_list(prefix + "ssh_cidrs", cidrs)
+    for cidr in cidrs:
+        if cidr in WORLD_CIDRS and not values.get(prefix + "ssh_allow_world"):
+            errors.append(
+                "%sssh_cidrs contains %s: SSH open to the whole internet is refused; give your own address "
+                "(for example 203.0.113.7/32) or set %sssh_allow_world=true if you really mean it" % (prefix, cidr, prefix)
+            )
+    return errors
+
+
+def check_health_check_timing(values, prefix="load_balancer_health_check_"):
+    interval, timeout = values.get(prefix + "interval"), values.get(prefix + "timeout")
+    if _is_int(interval) and _is_int(timeout) and timeout >= interval:
+        return ["%stimeout=%d must be shorter than %sinterval=%d" % (prefix, timeout, prefix, interval)]
+    return []
+
+
+# Rules by the variable they check. A variable not listed here is not checked by this module
+# (its argument spec still checks its type).
+FIELD_RULES = {
+    "stack_name": check_stack_name,
+    "stack_tags": check_tags,
+    "stack_instance_type": check_instance_type,
+    "stack_app_port": check_port,
+    "network_alb_ingress_cidrs": check_cidr_list,
+    "load_balancer_name": check_elb_name,
+    "load_balancer_target_group_name": check_elb_name,
+    "load_balancer_http_port": check_port,
+    "load_balancer_https_port": check_port,
+    "load_balancer_health_check_path": check_health_check_path,
+    "load_balancer_health_check_interval": _int_range(5, 300, " seconds"),
+    "load_balancer_health_check_timeout": _int_range(2, 120, " seconds"),
+    "load_balancer_healthy_threshold": _int_range(2, 10),
+    "load_balancer_unhealthy_threshold": _int_range(2, 10),
+    "load_balancer_deregistration_delay": _int_range(0, 3600, " seconds"),
+    "launch_template_name": check_launch_template_name,
+    "launch_template_volume_size": _int_range(1, 16384, " GiB"),
+    "scaling_group_target_cpu": check_target_value,
+    "scaling_group_instance_warmup": check_non_negative_int,
+    "scaling_group_health_check_grace_period": check_non_negative_int,
+}
+
+# Rules that read several variables, with the variables that must all be present.
+CROSS_RULES = (
+    (("scaling_group_min_size", "scaling_group_max_size", "scaling_group_desired_capacity"), check_capacity),
+    (("network_ssh_cidrs", "network_ssh_allow_world"), check_ssh),
+    (("load_balancer_health_check_interval", "load_balancer_health_check_timeout"), check_health_check_timing),
+)
+
+
+def setting_errors(values):
+    """Every rule violation in `values` (variable name -> value), as messages naming variable and rule."""
+    errors = []
+    for name in sorted(values):
+        rule = FIELD_RULES.get(name)
+        if rule is not None:
+            errors.extend(rule(name, values[name]))
+    for names, rule in CROSS_RULES:
+        if all(n in values for n in names):
+            errors.extend(rule(values))
+    return errors
+
+
+def setting_warnings(values):
+    """Legal but risky values, with the reason (the walkthrough's flapping, slow reaction)."""
+    warnings = []
+    target = values.get("scaling_group_target_cpu")
+    if _is_number(target) and 0 < target <= 100 and not 40 <= target <= 80:
+        if target < 40:
+            warnings.append(
+                "scaling_group_target_cpu=%s is below 40: the group scales out at light load and keeps more "
+                "instances than it needs (cost); 50 to 75 is the usual range" % target
+            )
+        else:
+            warnings.append(
+                "scaling_group_target_cpu=%s is above 80: the group reacts only when instances are nearly "
+                "saturated, so users see slow responses before new capacity is in service" % target
+            )
+    if values.get("scaling_group_instance_warmup") == 0:
+        warnings.append(
+            "scaling_group_instance_warmup=0: new instances feed the CPU average while still booting, so with "
+            "CPU hovering near the target the group scales out and in over and over (flapping); keep a warmup "
+            "about as long as an instance needs to boot and serve"
+        )
+    return warnings
+
+
+def desired_capacity(min_size, max_size, desired=None):
+    """The desired capacity to create a group with: the given one, or the midpoint of min and max (rounded down, as 1/4 gives 2)."""
+    if desired is not None:
+        return desired
+    return min_size + (max_size - min_size) // 2
