@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 name: select_subnets
 short_description: Choose one subnet per availability zone that offers the instance type
 version_added: 1.0.0
-author: scaleout.webtier maintainers
+author: scaleout.webtier maintainers (@scaleout)
 description:
   - Given the subnets of a VPC and the zones that offer an instance type, returns one subnet per
     offering zone and names every zone left out with the reason.

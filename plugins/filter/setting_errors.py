@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 name: setting_errors
 short_description: Check web tier settings against AWS's rules before any API call
 version_added: 1.0.0
-author: scaleout.webtier maintainers
+author: scaleout.webtier maintainers (@scaleout)
 description:
   - Takes a dict of the collection's variables (name to value) and returns a message for every
     value that AWS or the collection would refuse, naming the variable and the rule.

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 name: setting_warnings
 short_description: Explain legal but risky web tier settings
 version_added: 1.0.0
-author: scaleout.webtier maintainers
+author: scaleout.webtier maintainers (@scaleout)
 description:
   - Takes a dict of the collection's variables (name to value) and returns a warning for each value
     that AWS accepts but that is likely to hurt, with the reason.

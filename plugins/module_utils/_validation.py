@@ -199,8 +199,6 @@ FIELD_RULES = {
     "network_alb_ingress_cidrs": check_cidr_list,
     "load_balancer_name": check_elb_name,
     "load_balancer_target_group_name": check_elb_name,
-    "load_balancer_http_port": check_port,
-    "load_balancer_https_port": check_port,
     "load_balancer_health_check_path": check_health_check_path,
     "load_balancer_health_check_interval": _int_range(5, 300, " seconds"),
     "load_balancer_health_check_timeout": _int_range(2, 120, " seconds"),

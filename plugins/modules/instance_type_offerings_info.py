@@ -17,7 +17,7 @@ description:
   - Not every instance type is offered in every zone; a group that spans a zone without the type
     fails its launches there. Use the result to choose subnets before anything is created (see the
     P(scaleout.webtier.select_subnets#filter) filter).
-author: scaleout.webtier maintainers
+author: scaleout.webtier maintainers (@scaleout)
 options:
   instance_types:
     description: Instance types to look up, for example C(t3.micro).

@@ -1,0 +1,121 @@
+import pytest
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._validation import (
+    FIELD_RULES,
+    desired_capacity,
+    setting_errors,
+    setting_warnings,
+)
+
+GOOD = {
+    "stack_name": "demo",
+    "stack_tags": {"owner": "platform"},
+    "stack_instance_type": "t3.micro",
+    "stack_app_port": 80,
+    "network_alb_ingress_cidrs": ["0.0.0.0/0", "::/0"],
+    "network_ssh_cidrs": ["203.0.113.7/32"],
+    "network_ssh_allow_world": False,
+    "load_balancer_name": "demo-alb",
+    "load_balancer_target_group_name": "demo-tg",
+    "load_balancer_health_check_path": "/",
+    "load_balancer_health_check_interval": 10,
+    "load_balancer_health_check_timeout": 5,
+    "load_balancer_healthy_threshold": 2,
+    "load_balancer_unhealthy_threshold": 2,
+    "load_balancer_deregistration_delay": 30,
+    "launch_template_name": "demo-web",
+    "launch_template_volume_size": 8,
+    "scaling_group_min_size": 1,
+    "scaling_group_desired_capacity": None,
+    "scaling_group_max_size": 4,
+    "scaling_group_target_cpu": 50,
+    "scaling_group_instance_warmup": 60,
+    "scaling_group_health_check_grace_period": 60,
+}
+
+# (overrides, the variable the message must name, a fragment of the rule it must state)
+BAD = [
+    ({"stack_name": "x" * 21}, "stack_name", "at most 20 characters"),
+    ({"stack_name": "-demo"}, "stack_name", "not starting or ending with a hyphen"),
+    ({"stack_name": "internal-demo"}, "stack_name", "must not start with 'internal-'"),
+    ({"stack_name": "de_mo"}, "stack_name", "only letters, digits and hyphens"),
+    ({"stack_tags": {"aws:owner": "x"}}, "stack_tags", "reserved prefix 'aws:'"),
+    ({"stack_tags": {"k": "v" * 257}}, "stack_tags", "at most 256 characters"),
+    ({"stack_instance_type": "t3micro"}, "stack_instance_type", "not an EC2 instance type name"),
+    ({"stack_app_port": 0}, "stack_app_port", "port number from 1 to 65535"),
+    ({"stack_app_port": 70000}, "stack_app_port", "port number from 1 to 65535"),
+    ({"stack_app_port": "80"}, "stack_app_port", "port number from 1 to 65535"),
+    ({"network_alb_ingress_cidrs": ["10.0.0.300/8"]}, "network_alb_ingress_cidrs", "not a valid CIDR block"),
+    ({"network_ssh_cidrs": ["10.0.0.1/24"]}, "network_ssh_cidrs", "not a valid CIDR block"),
+    ({"network_ssh_cidrs": ["203.0.113.7"]}, "network_ssh_cidrs", "give the prefix length too"),
+    ({"network_ssh_cidrs": ["0.0.0.0/0"]}, "network_ssh_cidrs", "SSH open to the whole internet is refused"),
+    ({"network_ssh_cidrs": ["::/0"]}, "network_ssh_cidrs", "network_ssh_allow_world=true"),
+    ({"load_balancer_name": "a" * 33}, "load_balancer_name", "at most 32 characters"),
+    ({"load_balancer_target_group_name": "tg_1"}, "load_balancer_target_group_name", "only letters, digits and hyphens"),
+    ({"load_balancer_health_check_path": "health"}, "load_balancer_health_check_path", "starting with '/'"),
+    ({"load_balancer_health_check_interval": 400}, "load_balancer_health_check_interval", "from 5 to 300"),
+    ({"load_balancer_health_check_timeout": 10}, "load_balancer_health_check_timeout", "must be shorter than"),
+    ({"load_balancer_healthy_threshold": 1}, "load_balancer_healthy_threshold", "from 2 to 10"),
+    ({"load_balancer_unhealthy_threshold": 11}, "load_balancer_unhealthy_threshold", "from 2 to 10"),
+    ({"load_balancer_deregistration_delay": 4000}, "load_balancer_deregistration_delay", "from 0 to 3600"),
+    ({"launch_template_name": "a b"}, "launch_template_name", "3 to 128 characters"),
+    ({"launch_template_volume_size": 0}, "launch_template_volume_size", "from 1 to 16384"),
+    ({"scaling_group_min_size": 5}, "scaling_group_min_size", "must be <= scaling_group_max_size=4"),
+    ({"scaling_group_max_size": 0, "scaling_group_min_size": 0}, "scaling_group_max_size", "must be at least 1"),
+    ({"scaling_group_desired_capacity": 6}, "scaling_group_desired_capacity", "must lie between scaling_group_min_size=1"),
+    ({"scaling_group_desired_capacity": 0}, "scaling_group_desired_capacity", "must lie between"),
+    ({"scaling_group_min_size": -1}, "scaling_group_min_size", "whole number >= 0"),
+    ({"scaling_group_target_cpu": 0}, "scaling_group_target_cpu", "above 0 and at most 100"),
+    ({"scaling_group_target_cpu": 101}, "scaling_group_target_cpu", "above 0 and at most 100"),
+    ({"scaling_group_instance_warmup": -5}, "scaling_group_instance_warmup", "whole number >= 0"),
+    ({"scaling_group_health_check_grace_period": "soon"}, "scaling_group_health_check_grace_period", "whole number >= 0"),
+]
+
+
+def test_good_settings_have_no_errors():
+    assert setting_errors(GOOD) == []
+
+
+@pytest.mark.parametrize("overrides,variable,rule", BAD, ids=[b[1] + ":" + b[2] for b in BAD])
+def test_each_bad_value_fails_naming_variable_and_rule(overrides, variable, rule):
+    errors = setting_errors(dict(GOOD, **overrides))
+    assert len(errors) == 1, errors
+    assert variable in errors[0]
+    assert rule in errors[0]
+
+
+def test_every_field_rule_is_exercised_by_a_bad_value():
+    covered = {name for overrides, _variable, _rule in BAD for name in overrides}
+    assert set(FIELD_RULES) <= covered
+
+
+def test_world_ssh_is_accepted_when_explicitly_allowed():
+    assert setting_errors(dict(GOOD, network_ssh_cidrs=["0.0.0.0/0"], network_ssh_allow_world=True)) == []
+
+
+def test_unknown_variables_are_ignored():
+    assert setting_errors({"something_else": object()}) == []
+
+
+def test_rules_needing_several_variables_wait_until_all_are_given():
+    assert setting_errors({"scaling_group_min_size": 9}) == []
+
+
+@pytest.mark.parametrize(
+    "low,high,desired,expected",
+    [(1, 4, None, 2), (2, 2, None, 2), (0, 10, None, 5), (1, 3, None, 2), (1, 4, 3, 3), (0, 1, None, 0)],
+)
+def test_desired_capacity_defaults_to_the_midpoint(low, high, desired, expected):
+    assert desired_capacity(low, high, desired) == expected
+
+
+def test_warnings_explain_flapping_and_targets_outside_40_to_80():
+    assert setting_warnings(GOOD) == []
+    low, high, zero = (
+        setting_warnings(dict(GOOD, scaling_group_target_cpu=20)),
+        setting_warnings(dict(GOOD, scaling_group_target_cpu=90)),
+        setting_warnings(dict(GOOD, scaling_group_instance_warmup=0)),
+    )
+    assert "below 40" in low[0]
+    assert "above 80" in high[0]
+    assert "flapping" in zero[0]
