@@ -27,12 +27,29 @@ _LAUNCH_TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9().\-/_]{3,128}$")
 WORLD_CIDRS = ("0.0.0.0/0", "::/0")
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
+def _as_int(value):
+    """The whole number a setting holds, or None. Extra vars (-e) arrive as strings, so "5" is 5."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.match(r"^\s*-?\d+\s*$", value):
+        return int(value)
+    return None
 
 
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _as_number(value):
+    """The number a setting holds (int, float or numeric string), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def check_stack_name(name, value):
@@ -71,7 +88,7 @@ def check_launch_template_name(name, value):
 
 
 def check_port(name, value):
-    if not _is_int(value) or not 1 <= value <= 65535:
+    if _as_int(value) is None or not 1 <= _as_int(value) <= 65535:
         return ["%s=%r: must be a port number from 1 to 65535" % (name, value)]
     return []
 
@@ -118,14 +135,14 @@ def check_tags(name, value):
 
 
 def check_non_negative_int(name, value):
-    if not _is_int(value) or value < 0:
+    if _as_int(value) is None or _as_int(value) < 0:
         return ["%s=%r: must be a whole number >= 0" % (name, value)]
     return []
 
 
 def _int_range(low, high, what=""):
     def check(name, value):
-        if not _is_int(value) or not low <= value <= high:
+        if _as_int(value) is None or not low <= _as_int(value) <= high:
             return ["%s=%r: must be a whole number from %d to %d%s" % (name, value, low, high, what)]
         return []
 
@@ -133,7 +150,7 @@ def _int_range(low, high, what=""):
 
 
 def check_target_value(name, value):
-    if not _is_number(value) or not 0 < value <= 100:
+    if _as_number(value) is None or not 0 < _as_number(value) <= 100:
         return ["%s=%r: must be a CPU percentage above 0 and at most 100" % (name, value)]
     return []
 
@@ -146,23 +163,25 @@ def check_health_check_path(name, value):
 
 def check_capacity(values, prefix="scaling_group_"):
     """min <= desired <= max, max >= 1. A desired of None means the midpoint (see desired_capacity)."""
-    low, want, high = (values.get(prefix + k) for k in ("min_size", "desired_capacity", "max_size"))
+    raw = dict((k, values.get(prefix + k)) for k in ("min_size", "desired_capacity", "max_size"))
+    low, high = _as_int(raw["min_size"]), _as_int(raw["max_size"])
     errors = []
-    for key, val in ((prefix + "min_size", low), (prefix + "max_size", high)):
-        if not _is_int(val) or val < 0:
-            errors.append("%s=%r: must be a whole number >= 0" % (key, val))
+    for key in ("min_size", "max_size"):
+        if _as_int(raw[key]) is None or _as_int(raw[key]) < 0:
+            errors.append("%s%s=%r: must be a whole number >= 0" % (prefix, key, raw[key]))
     if errors:
         return errors
     if high < 1:
         errors.append("%smax_size=%d: must be at least 1" % (prefix, high))
     if low > high:
         errors.append("%smin_size=%d must be <= %smax_size=%d" % (prefix, low, prefix, high))
-    if want is not None:
-        if not _is_int(want):
+    want = raw["desired_capacity"]
+    if want is not None and want != "":
+        if _as_int(want) is None:
             errors.append("%sdesired_capacity=%r: must be a whole number or null (midpoint of min and max)" % (prefix, want))
-        elif not low <= want <= high:
+        elif not low <= _as_int(want) <= high:
             errors.append(
-                "%sdesired_capacity=%d must lie between %smin_size=%d and %smax_size=%d" % (prefix, want, prefix, low, prefix, high)
+                "%sdesired_capacity=%d must lie between %smin_size=%d and %smax_size=%d" % (prefix, _as_int(want), prefix, low, prefix, high)
             )
     return errors
 
@@ -183,8 +202,8 @@ def check_ssh(values, prefix="network_"):
 
 
 def check_health_check_timing(values, prefix="load_balancer_health_check_"):
-    interval, timeout = values.get(prefix + "interval"), values.get(prefix + "timeout")
-    if _is_int(interval) and _is_int(timeout) and timeout >= interval:
+    interval, timeout = _as_int(values.get(prefix + "interval")), _as_int(values.get(prefix + "timeout"))
+    if interval is not None and timeout is not None and timeout >= interval:
         return ["%stimeout=%d must be shorter than %sinterval=%d" % (prefix, timeout, prefix, interval)]
     return []
 
@@ -236,8 +255,8 @@ def setting_errors(values):
 def setting_warnings(values):
     """Legal but risky values, with the reason (the walkthrough's flapping, slow reaction)."""
     warnings = []
-    target = values.get("scaling_group_target_cpu")
-    if _is_number(target) and 0 < target <= 100 and not 40 <= target <= 80:
+    target = _as_number(values.get("scaling_group_target_cpu"))
+    if target is not None and 0 < target <= 100 and not 40 <= target <= 80:
         if target < 40:
             warnings.append(
                 "scaling_group_target_cpu=%s is below 40: the group scales out at light load and keeps more "
@@ -248,7 +267,7 @@ def setting_warnings(values):
                 "scaling_group_target_cpu=%s is above 80: the group reacts only when instances are nearly "
                 "saturated, so users see slow responses before new capacity is in service" % target
             )
-    if values.get("scaling_group_instance_warmup") == 0:
+    if _as_int(values.get("scaling_group_instance_warmup")) == 0:
         warnings.append(
             "scaling_group_instance_warmup=0: new instances feed the CPU average while still booting, so with "
             "CPU hovering near the target the group scales out and in over and over (flapping); keep a warmup "

@@ -26,3 +26,21 @@ def test_select_subnets_converts_numeric_strings_from_templates():
     subnets = [{"availability_zone": "z1", "subnet_id": "s1"}, {"availability_zone": "z2", "subnet_id": "s2"}]
     choice = SubnetFilters().filters()["select_subnets"](subnets, ["z1", "z2"], "t3.micro", "1", "1")
     assert choice["subnet_ids"] == ["s1"]
+
+
+def test_asg_tags_sorted_by_key_and_propagated():
+    from ansible_collections.scaleout.webtier.plugins.filter.asg_tags import asg_tags
+
+    assert asg_tags({"b": "2", "a": "1"}) == [{"a": "1", "propagate_at_launch": True}, {"b": "2", "propagate_at_launch": True}]
+    assert asg_tags({"a": "1"}, False) == [{"a": "1", "propagate_at_launch": False}]
+    with pytest.raises(AnsibleFilterError, match="expects a dict"):
+        asg_tags([("a", "1")])
+
+
+def test_desired_capacity_filter_midpoint_and_explicit():
+    from ansible_collections.scaleout.webtier.plugins.filter.desired_capacity import desired_capacity
+
+    assert desired_capacity(1, 4) == 2
+    assert desired_capacity("1", "4", "3") == 3
+    with pytest.raises(AnsibleFilterError, match="whole numbers"):
+        desired_capacity("one", 4)

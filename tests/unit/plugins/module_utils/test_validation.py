@@ -44,7 +44,8 @@ BAD = [
     ({"stack_instance_type": "t3micro"}, "stack_instance_type", "not an EC2 instance type name"),
     ({"stack_app_port": 0}, "stack_app_port", "port number from 1 to 65535"),
     ({"stack_app_port": 70000}, "stack_app_port", "port number from 1 to 65535"),
-    ({"stack_app_port": "80"}, "stack_app_port", "port number from 1 to 65535"),
+    ({"stack_app_port": "eighty"}, "stack_app_port", "port number from 1 to 65535"),
+    ({"stack_app_port": True}, "stack_app_port", "port number from 1 to 65535"),
     ({"network_alb_ingress_cidrs": ["10.0.0.300/8"]}, "network_alb_ingress_cidrs", "not a valid CIDR block"),
     ({"network_ssh_cidrs": ["10.0.0.1/24"]}, "network_ssh_cidrs", "not a valid CIDR block"),
     ({"network_ssh_cidrs": ["203.0.113.7"]}, "network_ssh_cidrs", "give the prefix length too"),
@@ -87,6 +88,14 @@ def test_each_bad_value_fails_naming_variable_and_rule(overrides, variable, rule
 def test_every_field_rule_is_exercised_by_a_bad_value():
     covered = {name for overrides, _variable, _rule in BAD for name in overrides}
     assert set(FIELD_RULES) <= covered
+
+
+def test_numbers_given_as_strings_are_accepted():
+    # Extra vars (-e name=value) arrive as strings.
+    as_strings = dict(GOOD, stack_app_port="8080", scaling_group_min_size="1", scaling_group_max_size="4",
+                      scaling_group_desired_capacity="3", scaling_group_target_cpu="62.5")
+    assert setting_errors(as_strings) == []
+    assert "must be <= scaling_group_max_size=4" in setting_errors(dict(as_strings, scaling_group_min_size="5"))[0]
 
 
 def test_world_ssh_is_accepted_when_explicitly_allowed():

@@ -1,0 +1,170 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: source_image_info
+short_description: Resolve an AMI from an SSM parameter, an image id, or an owner and name filter
+version_added: 1.0.0
+description:
+  - Resolves the image a web tier starts from and describes it (root device, its size, architecture).
+  - By default, the latest Amazon Linux 2023 for the architecture, through AWS's public SSM parameter.
+  - With O(image_id), that image; with O(owners) and O(name_pattern), the most recent available
+    image that matches.
+  - Fails with a message naming the option when the image cannot be found, so a bad id stops a
+    run before anything is created.
+author: scaleout.webtier maintainers (@scaleout)
+options:
+  image_id:
+    description: An AMI id to use as is (it must be visible to the account in the region).
+    type: str
+  ssm_parameter:
+    description:
+      - An SSM parameter that holds an AMI id. Used when neither O(image_id) nor O(name_pattern) is given.
+      - The default follows O(architecture).
+    type: str
+  architecture:
+    description: Architecture for the default SSM parameter.
+    type: str
+    choices: [x86_64, arm64]
+    default: x86_64
+  owners:
+    description: Image owners for O(name_pattern) (account ids, or C(amazon), C(self)).
+    type: list
+    elements: str
+    default: [amazon]
+  name_pattern:
+    description: An image name filter with C(*) wildcards; the most recently created available match wins.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Latest Amazon Linux 2023 (x86_64)
+  scaleout.webtier.source_image_info:
+  register: source
+
+- name: A given AMI
+  scaleout.webtier.source_image_info:
+    image_id: ami-0123456789abcdef0
+
+- name: Newest Ubuntu 24.04 from Canonical
+  scaleout.webtier.source_image_info:
+    owners: ["099720109477"]
+    name_pattern: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+"""
+
+RETURN = r"""
+image:
+  description: The resolved image.
+  returned: always
+  type: dict
+  contains:
+    image_id:
+      description: The AMI id.
+      type: str
+      sample: ami-0870825cefcaafcc8
+    name:
+      description: The image name.
+      type: str
+    architecture:
+      description: The image architecture.
+      type: str
+    creation_date:
+      description: When the image was created (ISO 8601).
+      type: str
+    root_device_name:
+      description: The root device, for block device mappings.
+      type: str
+      sample: /dev/xvda
+    root_volume_size:
+      description: Size in GiB of the root snapshot (the smallest root volume that can be launched).
+      type: int
+      sample: 8
+    root_encrypted:
+      description: Whether the root snapshot is encrypted.
+      type: bool
+    state:
+      description: The image state.
+      type: str
+    tags:
+      description: The image's tags.
+      type: dict
+    source:
+      description: How the image was found (C(image_id), C(ssm:<parameter>) or C(filter:<pattern>)).
+      type: str
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.scaleout.webtier.plugins.module_utils._images import image_summary
+from ansible_collections.scaleout.webtier.plugins.module_utils._images import newest_image
+
+DEFAULT_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-%s"
+
+
+def describe(module, ec2, **params):
+    try:
+        return ec2.describe_images(aws_retry=True, **params)["Images"]
+    except is_boto3_error_code("InvalidAMIID.Malformed"):
+        module.fail_json(msg="image_id=%s: not an AMI id (ami- followed by hex digits)" % params.get("ImageIds"))
+    except is_boto3_error_code("InvalidAMIID.NotFound"):
+        return []
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg="Unable to describe images")
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            image_id=dict(type="str"),
+            ssm_parameter=dict(type="str"),
+            architecture=dict(type="str", choices=["x86_64", "arm64"], default="x86_64"),
+            owners=dict(type="list", elements="str", default=["amazon"]),
+            name_pattern=dict(type="str"),
+        ),
+        mutually_exclusive=[["image_id", "ssm_parameter", "name_pattern"]],
+        supports_check_mode=True,
+    )
+    params = module.params
+    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    if params["image_id"]:
+        source, images = "image_id", describe(module, ec2, ImageIds=[params["image_id"]])
+        missing = "image_id=%s: no such image visible to this account in the region" % params["image_id"]
+    elif params["name_pattern"]:
+        source = "filter:%s" % params["name_pattern"]
+        images = describe(module, ec2, Owners=params["owners"], Filters=[{"Name": "name", "Values": [params["name_pattern"]]}])
+        missing = "name_pattern=%s (owners %s): no available image matches" % (params["name_pattern"], ", ".join(params["owners"]))
+    else:
+        name = params["ssm_parameter"] or DEFAULT_SSM % params["architecture"]
+        ssm = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff())
+        try:
+            image_id = ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"]
+        except is_boto3_error_code("ParameterNotFound"):
+            module.fail_json(msg="ssm_parameter=%s: no such parameter in the region" % name)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg="Unable to read SSM parameter %s" % name)
+        source, images = "ssm:%s" % name, describe(module, ec2, ImageIds=[image_id])
+        missing = "ssm_parameter=%s names %s, which is not visible in the region" % (name, image_id)
+    image = newest_image(images)
+    if image is None:
+        module.fail_json(msg=missing)
+    module.exit_json(changed=False, image=image_summary(image, source))
+
+
+if __name__ == "__main__":
+    main()
