@@ -1,13 +1,22 @@
 """The sandbox process: moto's AWS API server on loopback, plus the sandbox's own endpoints.
 
-Everything the collection calls goes through the ordinary AWS APIs served by moto. The sandbox
-adds a small `/_sandbox/` namespace that only tests and the control script use (health, identity).
-It is not an AWS API and nothing in roles/ or plugins/ calls it.
+Everything the collection calls goes through the ordinary AWS APIs served by moto, extended by
+the sandbox (patches.py) and driven by the simulation (engine.py) on a simulated clock (clock.py).
+The sandbox adds a small `/_sandbox/` namespace that only tests and the control script use. It is
+not an AWS API and nothing in roles/ or plugins/ calls it:
+
+    GET  /_sandbox/health     identity, simulated: true
+    GET  /_sandbox/clock      real and simulated now, the factor, what moto time sources are patched
+    GET|POST|DELETE /_sandbox/faults     fault hooks (faults.py)
+    GET|DELETE      /_sandbox/requests   the AWS API calls served (service, action, mutating)
+    GET|POST        /_sandbox/delays     the simulated lifecycle delays
+    GET  /_sandbox/state      a summary of the simulation
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
@@ -18,32 +27,173 @@ import time
 LOOPBACK = "127.0.0.1"
 HEALTH_PATH = "/_sandbox/health"
 SERVICE_NAME = "scaleout-webtier-sandbox"
+# Imported at start-up so that their objects tell simulated time from the first request on.
+PREWARMED_SERVICES = ("ec2", "autoscaling", "cloudwatch", "ssm", "elbv2", "elb", "sts", "iam", "kms")
+
+
+def _json(start_response, status: str, payload) -> list:
+    body = json.dumps(payload, default=str, indent=None).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 class SandboxApp:
-    """WSGI wrapper: answers the sandbox's own paths, hands everything else to moto."""
+    """WSGI wrapper: answers the sandbox's own paths, hands everything else to moto under the state lock."""
 
-    def __init__(self, moto_app, identity: dict):
+    def __init__(self, moto_app, identity: dict, runtime: "Runtime | None" = None):
         self._moto_app = moto_app
         self._identity = identity
+        self._runtime = runtime
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == HEALTH_PATH:
-            body = json.dumps(dict(self._identity, uptime_s=round(time.time() - self._identity["started"], 3)))
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body.encode()]
-        return self._moto_app(environ, start_response)
+        path = environ.get("PATH_INFO") or ""
+        if path == HEALTH_PATH:
+            return _json(start_response, "200 OK", dict(self._identity, uptime_s=round(time.time() - self._identity["started"], 3)))
+        if self._runtime is None:
+            return self._moto_app(environ, start_response)
+        if path.startswith("/_sandbox/"):
+            return self._runtime.sandbox_endpoint(path, environ, start_response)
+        return self._runtime.serve_aws(self._moto_app, environ, start_response)
+
+
+class Runtime:
+    """The clock, the engine, the faults and the request log of one server process."""
+
+    def __init__(self, clock, engine, faults, log):
+        self.clock = clock
+        self.engine = engine
+        self.faults = faults
+        self.log = log
+
+    # ---------------------------------------------------------------- AWS requests
+
+    def serve_aws(self, moto_app, environ, start_response):
+        from . import clock as clock_module
+        from . import requestlog
+
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        try:
+            call = requestlog.parse(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"),
+                                    environ.get("QUERY_STRING", ""), headers, body)
+        except Exception:  # noqa: BLE001 - never fail a request because the log could not parse it
+            call = {"service": None, "region": None, "action": None}
+        captured = {}
+
+        def capture(status, response_headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = [(k, v) for k, v in response_headers if k.lower() != "date"]
+            return lambda data: None
+
+        with self.engine.lock:
+            clock_module.sweep()
+            now = self.clock.now()
+            chunks = moto_app(environ, capture)
+            try:
+                payload = b"".join(chunks)
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
+            clock_module.sweep()
+            self.engine.step()
+        status = captured.get("status", "500 INTERNAL SERVER ERROR")
+        self.log.record({
+            "time": clock_module.iso(now), "real_time": clock_module.iso(time.time()),
+            "service": call["service"], "region": call["region"], "action": call["action"],
+            "mutating": requestlog.is_mutating(call["action"]), "status": int(status.split()[0]),
+        })
+        response_headers = list(captured.get("headers", [])) + [("Date", clock_module.http_date(self.clock.now()))]
+        start_response(status, response_headers)
+        return [payload]
+
+    # ---------------------------------------------------------------- /_sandbox/
+
+    def sandbox_endpoint(self, path, environ, start_response):
+        from . import clock as clock_module
+        from .faults import FaultError
+
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        try:
+            document = json.loads(raw.decode() or "null") if raw else None
+        except ValueError:
+            return _json(start_response, "400 Bad Request", {"error": "the body must be JSON"})
+        if path == "/_sandbox/clock" and method == "GET":
+            return _json(start_response, "200 OK", dict(self.clock.describe(), patched=clock_module.patch_report()))
+        if path == "/_sandbox/faults":
+            try:
+                if method == "GET":
+                    return _json(start_response, "200 OK", self.faults.get())
+                if method in ("POST", "PUT"):
+                    with self.engine.lock:
+                        return _json(start_response, "200 OK", self.faults.update(document))
+                if method == "DELETE":
+                    with self.engine.lock:
+                        return _json(start_response, "200 OK", self.faults.clear())
+            except FaultError as err:
+                return _json(start_response, "400 Bad Request", {"error": str(err)})
+        if path == "/_sandbox/requests":
+            if method == "GET":
+                return _json(start_response, "200 OK", self.log.entries())
+            if method == "DELETE":
+                return _json(start_response, "200 OK", {"cleared": self.log.clear()})
+        if path == "/_sandbox/delays":
+            if method == "GET":
+                return _json(start_response, "200 OK", self.engine.delays.as_dict())
+            if method in ("POST", "PUT"):
+                try:
+                    with self.engine.lock:
+                        self.engine.delays.update(document)
+                except ValueError as err:
+                    return _json(start_response, "400 Bad Request", {"error": str(err)})
+                return _json(start_response, "200 OK", self.engine.delays.as_dict())
+        if path == "/_sandbox/state" and method == "GET":
+            return _json(start_response, "200 OK", dict(self.engine.describe(), simulated=True))
+        return _json(start_response, "404 Not Found", {"error": f"no sandbox endpoint {method} {path}"})
+
+
+def build_runtime():
+    """Import moto, put it on the simulated clock, apply the patches, start nothing yet."""
+    from moto.backends import get_backend
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from . import clock as clock_module
+    from . import patches
+    from .engine import Delays, Engine
+    from .faults import Faults
+    from .requestlog import RequestLog
+
+    sim_clock = clock_module.SimClock(clock_module.factor_from_env())
+    clock_module.install(sim_clock)
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+    for service in PREWARMED_SERVICES:
+        get_backend(service)
+        dispatcher.app_instances.setdefault(service, create_backend_app(service))
+    clock_module.sweep()
+    faults = Faults()
+    engine = Engine(sim_clock, faults, Delays.from_env())
+    patches.apply(engine)
+    return dispatcher, Runtime(sim_clock, engine, faults, RequestLog())
 
 
 def build_app(identity: dict):
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    return SandboxApp(DomainDispatcherApplication(create_backend_app), identity)
+    dispatcher, runtime = build_runtime()
+    return SandboxApp(dispatcher, identity, runtime), runtime
 
 
 def serve(port: int) -> None:
     import moto
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
     identity = {
@@ -54,18 +204,37 @@ def serve(port: int) -> None:
         "moto_version": moto.__version__,
         "simulated": True,
     }
-    server = make_server(LOOPBACK, port, build_app(identity), threaded=True, request_handler=MotoRequestHandler)
-    stop = threading.Event()
+    app, runtime = build_app(identity)
+    identity["seconds_per_simulated_minute"] = 60.0 / runtime.clock.factor
+    server = make_server(LOOPBACK, port, app, threaded=True, request_handler=_quiet_handler())
+    runtime.engine.start()
 
     def _shutdown(signum, _frame):
-        stop.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _shutdown)
     signal.signal(signal.SIGINT, _shutdown)
-    print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}) on http://{LOOPBACK}:{port}", flush=True)
+    print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}, simulated clock x{runtime.clock.factor:g}) "
+          f"on http://{LOOPBACK}:{port}", flush=True)
     server.serve_forever()
+    runtime.engine.stop()
     print(f"{SERVICE_NAME}: stopped", flush=True)
+
+
+def _quiet_handler():
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class QuietHandler(MotoRequestHandler):
+        """moto's request handler; logs only server errors (the request log has every call)."""
+
+        def log_request(self, code="-", size="-"):
+            try:
+                if int(str(code)) >= 500:
+                    super().log_request(code, size)
+            except ValueError:
+                super().log_request(code, size)
+
+    return QuietHandler
 
 
 def main(argv=None) -> int:

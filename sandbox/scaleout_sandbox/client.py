@@ -1,0 +1,112 @@
+"""A small client for tests: the sandbox's own endpoints, and boto3 clients pointed at it.
+
+    box = SandboxClient("http://127.0.0.1:4599")
+    ec2 = box.client("ec2")                      # region ap-northeast-2, dummy credentials
+    box.set_faults({"unoffered": [{"zone": "ap-northeast-2a", "instance_type": "t3.micro"}]})
+    box.clear_requests(); ...; calls = box.requests()
+    box.sleep_sim(300)                           # wait five simulated minutes
+
+Nothing in roles/ or plugins/ may use this module: the collection only speaks the AWS APIs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from typing import Callable, Optional
+
+DEFAULT_REGION = "ap-northeast-2"
+
+
+class SandboxClient:
+    def __init__(self, endpoint: str, region: str = DEFAULT_REGION):
+        if not endpoint.startswith("http://127.0.0.1:"):
+            raise ValueError("the sandbox only listens on http://127.0.0.1")
+        self.endpoint = endpoint.rstrip("/")
+        self.region = region
+
+    # ------------------------------------------------------------ /_sandbox/ endpoints
+
+    def _call(self, method: str, path: str, document=None):
+        data = None if document is None else json.dumps(document).encode()
+        request = urllib.request.Request(self.endpoint + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read().decode())
+        except urllib.error.HTTPError as err:
+            raise SandboxRequestError(err.code, err.read().decode()) from None
+
+    def health(self) -> dict:
+        return self._call("GET", "/_sandbox/health")
+
+    def clock(self) -> dict:
+        return self._call("GET", "/_sandbox/clock")
+
+    def state(self) -> dict:
+        return self._call("GET", "/_sandbox/state")
+
+    def faults(self) -> dict:
+        return self._call("GET", "/_sandbox/faults")
+
+    def set_faults(self, document: dict) -> dict:
+        return self._call("POST", "/_sandbox/faults", document)
+
+    def clear_faults(self) -> dict:
+        return self._call("DELETE", "/_sandbox/faults")
+
+    def requests(self) -> list:
+        return self._call("GET", "/_sandbox/requests")
+
+    def clear_requests(self) -> dict:
+        return self._call("DELETE", "/_sandbox/requests")
+
+    def delays(self) -> dict:
+        return self._call("GET", "/_sandbox/delays")
+
+    def set_delays(self, document: dict) -> dict:
+        return self._call("POST", "/_sandbox/delays", document)
+
+    # ------------------------------------------------------------ time
+
+    def sim_now(self) -> float:
+        return float(self.clock()["simulated_epoch"])
+
+    def factor(self) -> float:
+        return float(self.clock()["factor"])
+
+    def sleep_sim(self, seconds: float) -> None:
+        """Sleep (real time) for `seconds` of simulated time."""
+        time.sleep(seconds / self.factor())
+
+    def wait_for(self, predicate: Callable[[], object], sim_timeout: float, what: str, poll_real: float = 0.1):
+        """Poll `predicate` until it returns a truthy value or `sim_timeout` simulated seconds pass."""
+        deadline = self.sim_now() + sim_timeout
+        last = None
+        while True:
+            last = predicate()
+            if last:
+                return last
+            if self.sim_now() > deadline:
+                raise TimeoutError(f"waited {sim_timeout:g} simulated seconds for {what}; last value: {last!r}")
+            time.sleep(poll_real)
+
+    # ------------------------------------------------------------ AWS clients
+
+    def client(self, service: str, region: Optional[str] = None):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service, region_name=region or self.region, endpoint_url=self.endpoint,
+            aws_access_key_id="sandbox-access-key", aws_secret_access_key="sandbox-secret-key",
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        )
+
+
+class SandboxRequestError(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(f"HTTP {status}: {body}")
+        self.status = status
+        self.body = body
