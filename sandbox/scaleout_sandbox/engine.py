@@ -435,7 +435,7 @@ class Engine:
         now = self.now()
         for inv in self.invocations:
             if inv.command is command and inv.status == "InProgress" and (not instance_ids or inv.instance_id in instance_ids):
-                self._finish_invocation(inv, now, "Cancelled", "Cancelled", -1, kill_background=False)
+                self._finish_invocation(inv, now, "Cancelled", "Cancelled", -1, kill_background=True)
         self._update_command(command)
 
     def _finish_invocation(self, inv: Invocation, when: float, status: str, details: str, code: int,
@@ -484,7 +484,7 @@ class Engine:
                                         "Success" if ok else "Failed", inv.plan.exit_code, kill_background=False)
                 touched.add(id(inv.command))
             elif now >= inv.timeout_at and (inv.deadline is None or inv.deadline > inv.timeout_at):
-                self._finish_invocation(inv, inv.timeout_at, "TimedOut", "ExecutionTimedOut", -1, kill_background=False)
+                self._finish_invocation(inv, inv.timeout_at, "TimedOut", "ExecutionTimedOut", -1, kill_background=True)
                 touched.add(id(inv.command))
             else:
                 instance = self._find_instance(inv.account, inv.region, inv.instance_id)

@@ -70,7 +70,7 @@ def parse(method: str, path: str, query: str, headers: dict, body: bytes) -> dic
             service = "elb"
         service = _SIGNING_TO_SERVICE.get(service, service)
     if not action and service:
-        action = _rest_operation(service, method, path)
+        action = _rest_operation(service, method, path, query, headers)
     return {"service": service, "region": region, "action": action or f"{method} {path}"}
 
 
@@ -92,20 +92,34 @@ def _rest_routes(service: str):
         return ()
     routes = []
     for name in model.operation_names:
-        http = model.operation_model(name).http
-        uri = http.get("requestUri", "/").split("?")[0]
+        operation = model.operation_model(name)
+        http = operation.http
+        uri, _, query = http.get("requestUri", "/").partition("?")
         pattern = re.sub(r"\\\{[^}]+\\\+\\\}", ".+", re.escape(uri))
         pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
         literal = len(re.sub(r"\{[^}]+\}", "", uri))
-        routes.append((http.get("method", "POST"), re.compile("^" + pattern + "/?$"), literal, name))
-    # Most specific first: longest literal part of the URI template.
-    routes.sort(key=lambda route: -route[2])
+        needed_query = tuple(q.split("=")[0] for q in query.split("&") if q)
+        needed_headers = ()
+        shape = operation.input_shape
+        if shape is not None:
+            needed_headers = tuple(
+                member.serialization.get("name", key).lower()
+                for key, member in shape.members.items()
+                if member.serialization.get("location") == "header" and key in shape.required_members)
+        routes.append((http.get("method", "POST"), re.compile("^" + pattern + "/?$"), needed_query, needed_headers,
+                       literal, name))
+    # Most specific first: most required query keys and headers, then the longest literal URI part.
+    routes.sort(key=lambda route: (-(len(route[2]) + len(route[3])), -route[4]))
     return tuple(routes)
 
 
-def _rest_operation(service: str, method: str, path: str) -> Optional[str]:
-    for route_method, pattern, _, name in _rest_routes(service):
-        if route_method == method and pattern.match(path):
+def _rest_operation(service: str, method: str, path: str, query: str = "", headers: Optional[dict] = None) -> Optional[str]:
+    present = set(parse_qs(query, keep_blank_values=True))
+    headers = headers or {}
+    for route_method, pattern, needed_query, needed_headers, _, name in _rest_routes(service):
+        if route_method != method or not pattern.match(path):
+            continue
+        if all(q in present for q in needed_query) and all(h in headers for h in needed_headers):
             return name
     return None
 

@@ -109,8 +109,8 @@ class Runtime:
             "service": call["service"], "region": call["region"], "action": call["action"],
             "mutating": requestlog.is_mutating(call["action"]), "status": int(status.split()[0]),
         })
-        response_headers = list(captured.get("headers", [])) + [("Date", clock_module.http_date(self.clock.now()))]
-        start_response(status, response_headers)
+        # No Date header here: the request handler writes it, in simulated time (QuietHandler).
+        start_response(status, list(captured.get("headers", [])))
         return [payload]
 
     # ---------------------------------------------------------------- /_sandbox/
@@ -224,8 +224,13 @@ def serve(port: int) -> None:
 def _quiet_handler():
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
+    from . import clock as clock_module
+
     class QuietHandler(MotoRequestHandler):
-        """moto's request handler; logs only server errors (the request log has every call)."""
+        """moto's request handler; the HTTP Date header tells simulated time; logs only server errors."""
+
+        def date_time_string(self, timestamp=None):
+            return clock_module.http_date(clock_module.current().now())
 
         def log_request(self, code="-", size="-"):
             try:

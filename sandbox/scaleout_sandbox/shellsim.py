@@ -8,6 +8,7 @@ and works out, line by line, what a shell would do with the commands that matter
   ``stress-ng --cpu N`` / ``stress --cpu N`` (N=0: one per vCPU), bounded by ``--timeout``;
   ``timeout [-s SIG] [-k D] DURATION <load>`` bounds a load and exits 124 when the bound expires,
   as GNU timeout does. A load ending in ``&`` runs in the background and the script goes on.
+* ``wait`` waits for the background loads (the script runs until the last one ends);
 * ``sleep N`` takes N seconds; ``echo``/``printf`` write to stdout; ``exit N`` stops the script;
   ``true``/``:``/``false``; ``test``/``[`` comparing ``$?`` with a number; ``&&``, ``||``, ``;``.
 * Anything else succeeds at once without effect.
@@ -277,6 +278,15 @@ def plan_script(text: str) -> Plan:
                 plan.exit_code = status
                 plan.exited_early = True
                 return plan
+            if head == "wait":
+                ends = [load.end for load in plan.loads if load.background]
+                if any(end is None for end in ends):
+                    plan.duration = None
+                    plan.exit_code = -1
+                    return plan
+                clock = max([clock] + ends)
+                status = 0
+                continue
             if head == "sleep" and len(stripped) > 1:
                 seconds = parse_duration(stripped[1])
                 clock += seconds or 0.0

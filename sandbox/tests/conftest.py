@@ -131,10 +131,18 @@ class Tier:
             pass
 
 
+_IMAGES = {}
+
+
 def linux_image(ec2):
-    images = ec2.describe_images(Owners=["amazon"])["Images"]
-    linux = [i for i in images if i.get("Platform") != "windows" and i.get("RootDeviceType") == "ebs"]
-    return sorted(linux, key=lambda i: i["ImageId"])[0]["ImageId"]
+    """A Linux AMI of moto's catalogue (looked up once per server: the catalogue is large)."""
+    key = ec2.meta.endpoint_url
+    if key not in _IMAGES:
+        images = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-2023*x86_64"]}])["Images"]
+        if not images:
+            images = [i for i in ec2.describe_images(Owners=["amazon"])["Images"] if i.get("Platform") != "windows"]
+        _IMAGES[key] = sorted(images, key=lambda i: i["ImageId"])[0]["ImageId"]
+    return _IMAGES[key]
 
 
 @pytest.fixture
