@@ -859,11 +859,11 @@ class Engine:
     # ------------------------------------------------------------------ instance refresh
 
     def start_refresh(self, group, preferences: dict, desired_configuration: Optional[dict], strategy: str) -> InstanceRefresh:
-        from moto.core.exceptions import ServiceException
+        from moto.autoscaling.exceptions import AutoscalingClientError
 
         gs = self.gsim(group)
         if any(r.active for r in gs.refreshes):
-            raise ServiceException("InstanceRefreshInProgress",
+            raise AutoscalingClientError("InstanceRefreshInProgress",
                                    "An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.")
         now = self.now()
         live = self.live_states(group)
@@ -890,12 +890,12 @@ class Engine:
         return self._current_version(group)
 
     def cancel_refresh(self, group) -> InstanceRefresh:
-        from moto.core.exceptions import ServiceException
+        from moto.autoscaling.exceptions import AutoscalingClientError
 
         gs = self.gsim(group)
         active = [r for r in gs.refreshes if r.active]
         if not active:
-            raise ServiceException("ActiveInstanceRefreshNotFound",
+            raise AutoscalingClientError("ActiveInstanceRefreshNotFound",
                                    f"No in progress or pending Instance Refresh found for Auto Scaling group {group.name}")
         refresh = active[-1]
         refresh.status = "Cancelling"

@@ -102,7 +102,7 @@ def _orig(originals, module, cls, attr):
 def _autoscaling(engine: Engine, originals: dict) -> None:
     from moto.autoscaling import models as m
     from moto.autoscaling import responses as r
-    from moto.autoscaling.exceptions import ValidationError
+    from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 
     A = "moto.autoscaling.models"
     R = "moto.autoscaling.responses"
@@ -179,7 +179,7 @@ def _autoscaling(engine: Engine, originals: dict) -> None:
 
     def create_auto_scaling_group(self, name, *args, **kwargs):
         if name in self.autoscaling_groups:
-            raise ServiceException("AlreadyExists", f"AutoScalingGroup by this name already exists - A group with the name {name} already exists")
+            raise AutoscalingClientError("AlreadyExists", f"AutoScalingGroup by this name already exists - A group with the name {name} already exists")
         return create_group(self, name, *args, **kwargs)
 
     m.AutoScalingBackend.create_auto_scaling_group = create_auto_scaling_group
@@ -194,7 +194,7 @@ def _autoscaling(engine: Engine, originals: dict) -> None:
         if gs.deleting:
             return
         if group.instance_states and not force_delete:
-            raise ServiceException("ResourceInUse", "You cannot delete an AutoScalingGroup while there are instances "
+            raise AutoscalingClientError("ResourceInUse", "You cannot delete an AutoScalingGroup while there are instances "
                                                     "or pending Spot instance request(s) still in the group.")
         now = engine.now()
         for policy in [p for p in self.policies.values() if p.auto_scaling_group_name == group_name]:
@@ -1000,6 +1000,8 @@ def _ssm(engine: Engine, originals: dict) -> None:
     from moto.ssm import models as s
     from moto.ssm import responses as sr
 
+    from moto.ssm.exceptions import SSMException
+
     send_original = _orig(originals, "moto.ssm.models", "SimpleSystemManagerBackend", "send_command")
 
     def send_command(self, **kwargs):
@@ -1013,24 +1015,47 @@ def _ssm(engine: Engine, originals: dict) -> None:
                 bad.append(instance_id)
         if bad:
             listed = ", ".join(bad)
-            raise ServiceException("InvalidInstanceId",
+            raise SSMException("InvalidInstanceId",
                                    f"Instances [[{listed}]] not in a valid state for account {self.account_id}")
-        command = send_original(self, **kwargs)
+        wanted = set(kwargs.get("instance_ids") or [])
+        targets = kwargs.get("targets") or []
+        if targets:
+            wanted |= _resolve_targets(ec2, targets)
+        if not wanted:
+            raise SSMException("InvalidParameters" if targets else "ValidationException",
+                               "No instances found for the targets of this command." if targets else
+                               "Either InstanceIds or Targets must be specified.")
+        command = send_original(self, **dict(kwargs, instance_ids=sorted(wanted), targets=[]))
+        command.targets = targets
+        # moto adds every instance of the region when Targets is empty; keep the ones asked for,
+        # and, as Run Command does, only managed (online) instances.
         online = []
         for inv in command.invocations:
             instance = ec2.get_instance_by_id(inv["InstanceId"])
-            if instance is not None and engine.ssm_online(instance):
+            if inv["InstanceId"] in wanted and instance is not None and engine.ssm_online(instance):
                 online.append(inv)
         command.invocations = online
-        command.instance_ids = [inv["InstanceId"] for inv in online]
+        command.instance_ids = [inv["InstanceId"] for inv in online] if not targets else []
         command.target_count = len(command.invocations)
-        if not command.invocations and not kwargs.get("instance_ids"):
-            command.status = "Success"
         if command.document_name == "AWS-RunShellScript" and command.invocations:
             engine.start_command(self.account_id, self.region_name, command)
         return command
 
     s.SimpleSystemManagerBackend.send_command = send_command
+
+    def _resolve_targets(ec2, targets):
+        found = set()
+        for target in targets:
+            key, values = target.get("Key", ""), set(target.get("Values") or [])
+            for instance in ec2.all_instances():
+                tags = {t["key"]: t["value"] for t in instance.get_tags()}
+                if key == "InstanceIds" and instance.id in values:
+                    found.add(instance.id)
+                elif key.startswith("tag:") and tags.get(key[4:]) in values:
+                    found.add(instance.id)
+                elif key == "tag-key" and values & set(tags):
+                    found.add(instance.id)
+        return found
 
     def list_command_invocations(self):
         command_id = self._get_param("CommandId")

@@ -1,0 +1,94 @@
+"""Run Command on sandbox instances: loads, statuses, cancellation, CPU metrics."""
+
+import datetime as dt
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import linux_image
+
+
+@pytest.fixture
+def booted(fresh):
+    """Two running, booted t2.micro (1 vCPU) and one t3.micro (2 vCPUs) with detailed monitoring."""
+    ec2 = fresh.client("ec2")
+    ids = [ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1, InstanceType=t,
+                             Monitoring={"Enabled": True})["Instances"][0]["InstanceId"]
+           for t in ("t2.micro", "t2.micro", "t3.micro")]
+    ssm = fresh.client("ssm")
+    fresh.wait_for(lambda: len(ssm.describe_instance_information(
+        Filters=[{"Key": "InstanceIds", "Values": ids}])["InstanceInformationList"]) == 3, 600, "SSM online")
+    yield ids
+    ec2.terminate_instances(InstanceIds=ids)
+
+
+def send(ssm, ids, *commands):
+    return ssm.send_command(InstanceIds=ids, DocumentName="AWS-RunShellScript",
+                            Parameters={"commands": list(commands)})["Command"]
+
+
+def invocation(ssm, command_id, instance_id):
+    return ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
+
+
+def test_send_command_to_an_instance_that_is_not_booted_is_refused(fresh):
+    ec2, ssm = fresh.client("ec2"), fresh.client("ssm")
+    iid = ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    with pytest.raises(ClientError) as err:
+        send(ssm, [iid], "echo hi")
+    assert err.value.response["Error"]["Code"] == "InvalidInstanceId"
+    ec2.terminate_instances(InstanceIds=[iid])
+
+
+def test_bounded_load_is_in_progress_then_ends_by_itself(fresh, booted):
+    ssm = fresh.client("ssm")
+    ok = send(ssm, booted[:1], "stress-ng --cpu 0 --timeout 120s")
+    bare = send(ssm, booted[1:2], "timeout 120 sha256sum /dev/zero")
+    idiom = send(ssm, booted[2:3], "timeout 120 sha256sum /dev/zero &", "timeout 120 sha256sum /dev/zero &", "wait", "exit 0")
+    assert ok["Status"] == "InProgress"
+    assert invocation(ssm, ok["CommandId"], booted[0])["Status"] == "InProgress"
+    assert invocation(ssm, ok["CommandId"], booted[0])["ResponseCode"] == -1
+    fresh.wait_for(lambda: invocation(ssm, idiom["CommandId"], booted[2])["Status"] != "InProgress", 600, "the loads to end")
+    done = invocation(ssm, ok["CommandId"], booted[0])
+    assert (done["Status"], done["ResponseCode"]) == ("Success", 0)
+    elapsed = dt.datetime.fromisoformat(done["ExecutionEndDateTime"].replace("Z", "+00:00")) - \
+        dt.datetime.fromisoformat(done["ExecutionStartDateTime"].replace("Z", "+00:00"))
+    assert abs(elapsed.total_seconds() - 120) < 1
+    # GNU timeout exits 124 when it stops the load; Run Command reports a non-zero exit as Failed.
+    failed = invocation(ssm, bare["CommandId"], booted[1])
+    assert (failed["Status"], failed["ResponseCode"]) == ("Failed", 124)
+    assert invocation(ssm, idiom["CommandId"], booted[2])["Status"] == "Success"
+    listed = {c["CommandId"]: c["Status"] for c in ssm.list_commands()["Commands"]}
+    assert (listed[ok["CommandId"]], listed[bare["CommandId"]]) == ("Success", "Failed")
+
+
+def test_cancel_ends_an_unbounded_load(fresh, booted):
+    ssm = fresh.client("ssm")
+    command = send(ssm, booted[:1], "sha256sum /dev/zero")
+    fresh.sleep_sim(120)
+    assert invocation(ssm, command["CommandId"], booted[0])["Status"] == "InProgress"
+    ssm.cancel_command(CommandId=command["CommandId"])
+    assert invocation(ssm, command["CommandId"], booted[0])["Status"] == "Cancelled"
+    listed = ssm.list_command_invocations(CommandId=command["CommandId"], Details=True)["CommandInvocations"]
+    assert listed[0]["Status"] == "Cancelled" and listed[0]["CommandPlugins"][0]["Name"] == "aws:runShellScript"
+
+
+def test_cpu_is_100_percent_per_busy_vcpu_and_idle_near_point_three(fresh, booted):
+    ssm, cw = fresh.client("ssm"), fresh.client("cloudwatch")
+    fresh.set_delays({"startup_seconds": 0})  # no start-up CPU: the loads alone (fresh restores the default)
+    send(ssm, booted[:1], "timeout 600 sha256sum /dev/zero")
+    send(ssm, booted[2:3], "timeout 600 sha256sum /dev/zero")  # one burner on a 2-vCPU t3.micro
+    start = fresh.sim_now()
+    fresh.sleep_sim(360)
+
+    def averages(iid):
+        points = cw.get_metric_statistics(
+            Namespace="AWS/EC2", MetricName="CPUUtilization", Dimensions=[{"Name": "InstanceId", "Value": iid}],
+            StartTime=dt.datetime.fromtimestamp(start + 120, dt.timezone.utc),
+            EndTime=dt.datetime.fromtimestamp(start + 300, dt.timezone.utc), Period=60, Statistics=["Average"])["Datapoints"]
+        return [p["Average"] for p in points]
+
+    assert averages(booted[0]) and all(v == 100.0 for v in averages(booted[0]))
+    assert averages(booted[2]) and all(v == 50.0 for v in averages(booted[2]))
+    idle = averages(booted[1])
+    assert idle and all(0.2 <= v <= 0.4 for v in idle)
