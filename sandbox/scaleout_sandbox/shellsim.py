@@ -232,13 +232,51 @@ def _echo_text(words: list) -> str:
     return text + ("\n" if newline else "")
 
 
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_FUNCTION = re.compile(r"^(?:function\s+)?[A-Za-z_][A-Za-z0-9_:-]*\s*\(\s*\)\s*\{?\s*$|^function\s+[A-Za-z_][A-Za-z0-9_:-]*\s*\{?\s*$")
+
+
+def executed_lines(text: str) -> list:
+    """The lines a shell runs at top level: without here-document bodies (data, not commands) and
+    without function bodies (run only when called, which the sandbox does not follow)."""
+    lines = []
+    heredoc_end = None
+    depth = 0
+    brace_pending = False
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
+        if heredoc_end is not None:
+            if line == heredoc_end:
+                heredoc_end = None
+            continue
+        if brace_pending:
+            brace_pending = False
+            if line.startswith("{"):
+                depth = max(line.count("{") - line.count("}"), 0)
+                continue
+        if depth:
+            depth = max(depth + line.count("{") - line.count("}"), 0)
+            continue
+        if _FUNCTION.match(line):
+            if line.endswith("{"):
+                depth = 1
+            else:
+                brace_pending = True
+            continue
+        match = _HEREDOC.search(line)
+        if match:
+            heredoc_end = match.group(2)
+            line = line[:match.start()].rstrip()
+        lines.append(line)
+    return lines
+
+
 def plan_script(text: str) -> Plan:
     """Interpret `text` (newline-separated commands) into a Plan."""
     plan = Plan()
     clock = 0.0
     status = 0
-    for raw_line in text.splitlines():
-        line = raw_line.strip()
+    for line in executed_lines(text):
         if not line or line.startswith("#"):
             continue
         for operator, words, background in _segments(_split_commands(line)):
@@ -280,6 +318,16 @@ def plan_script(text: str) -> Plan:
                 return plan
             if head == "wait":
                 ends = [load.end for load in plan.loads if load.background]
+                if any(end is None for end in ends):
+                    plan.duration = None
+                    plan.exit_code = -1
+                    return plan
+                clock = max([clock] + ends)
+                status = 0
+                continue
+            if head == "wait":
+                # Waits for the background loads: forever if one is unbounded (until cancelled).
+                ends = [load.end for load in plan.loads]
                 if any(end is None for end in ends):
                     plan.duration = None
                     plan.exit_code = -1
