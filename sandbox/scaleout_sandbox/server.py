@@ -38,17 +38,33 @@ def _json(start_response, status: str, payload) -> list:
 
 
 class SandboxApp:
-    """WSGI wrapper: answers the sandbox's own paths, hands everything else to moto under the state lock."""
+    """WSGI wrapper: answers the sandbox's own paths, hands everything else to moto under the state lock.
+
+    The health endpoint answers at once; everything else waits until the runtime (moto on the
+    simulated clock, patched) is ready, so that no AWS call is ever served by unpatched moto."""
+
+    READY_TIMEOUT_S = 120.0
 
     def __init__(self, moto_app, identity: dict, runtime: "Runtime | None" = None):
         self._moto_app = moto_app
         self._identity = identity
         self._runtime = runtime
+        self.ready = threading.Event()
+        self.failed: "str | None" = None
+        if runtime is not None or moto_app is not None:
+            self.ready.set()
+
+    def attach(self, moto_app, runtime: "Runtime") -> None:
+        self._moto_app = moto_app
+        self._runtime = runtime
+        self.ready.set()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or ""
         if path == HEALTH_PATH:
             return _json(start_response, "200 OK", dict(self._identity, uptime_s=round(time.time() - self._identity["started"], 3)))
+        if not self.ready.wait(self.READY_TIMEOUT_S) or self.failed:
+            return _json(start_response, "503 Service Unavailable", {"error": self.failed or "the sandbox is still starting"})
         if self._runtime is None:
             return self._moto_app(environ, start_response)
         if path.startswith("/_sandbox/"):
@@ -204,20 +220,40 @@ def serve(port: int) -> None:
         "moto_version": moto.__version__,
         "simulated": True,
     }
-    app, runtime = build_app(identity)
-    identity["seconds_per_simulated_minute"] = 60.0 / runtime.clock.factor
+    app = SandboxApp(None, identity)
+    app.ready.clear()
     server = make_server(LOOPBACK, port, app, threaded=True, request_handler=_quiet_handler())
-    runtime.engine.start()
+    runtime_box: dict = {}
+
+    def _prepare():
+        try:
+            dispatcher, runtime = build_runtime()
+        except Exception as err:  # noqa: BLE001 - reported to every caller, and in the log
+            import traceback
+
+            traceback.print_exc()
+            app.failed = f"the sandbox failed to start: {err}"
+            app.ready.set()
+            return
+        identity["seconds_per_simulated_minute"] = 60.0 / runtime.clock.factor
+        runtime.engine.start()
+        runtime_box["runtime"] = runtime
+        app.attach(dispatcher, runtime)
+
+    threading.Thread(target=_prepare, name="sandbox-prepare", daemon=True).start()
 
     def _shutdown(signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _shutdown)
     signal.signal(signal.SIGINT, _shutdown)
-    print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}, simulated clock x{runtime.clock.factor:g}) "
+    from .clock import factor_from_env
+
+    print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}, simulated clock x{factor_from_env():g}) "
           f"on http://{LOOPBACK}:{port}", flush=True)
     server.serve_forever()
-    runtime.engine.stop()
+    if "runtime" in runtime_box:
+        runtime_box["runtime"].engine.stop()
     print(f"{SERVICE_NAME}: stopped", flush=True)
 
 
@@ -230,7 +266,10 @@ def _quiet_handler():
         """moto's request handler; the HTTP Date header tells simulated time; logs only server errors."""
 
         def date_time_string(self, timestamp=None):
-            return clock_module.http_date(clock_module.current().now())
+            try:
+                return clock_module.http_date(clock_module.current().now())
+            except RuntimeError:  # still starting: only /_sandbox/health answers, on the real clock
+                return super().date_time_string(timestamp)
 
         def log_request(self, code="-", size="-"):
             try:

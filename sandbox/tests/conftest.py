@@ -18,21 +18,45 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# The shared server runs its simulated clock twice as fast as the default (one simulated minute per
+# half a real second) to keep the suite short; nothing in these tests depends on the factor. The
+# end-to-end scaling test runs its own server at the default speed.
+SHARED_SECONDS_PER_MINUTE = "0.5"
+
+
+def start_server(directory, seconds_per_minute=None):
+    import os
+
+    from scaleout_sandbox import clock, ctl
+    from scaleout_sandbox.client import SandboxClient
+
+    server = ctl.Sandbox(port=free_port(), directory=directory)
+    saved = os.environ.get(clock.SECONDS_PER_MINUTE_ENV)
+    if seconds_per_minute is None:
+        os.environ.pop(clock.SECONDS_PER_MINUTE_ENV, None)
+    else:
+        os.environ[clock.SECONDS_PER_MINUTE_ENV] = seconds_per_minute
+    try:
+        server.up()
+    finally:
+        if saved is None:
+            os.environ.pop(clock.SECONDS_PER_MINUTE_ENV, None)
+        else:
+            os.environ[clock.SECONDS_PER_MINUTE_ENV] = saved
+    client = SandboxClient(ctl.endpoint(server.port))
+    client.server = server
+    client.defaults = client.delays()
+    return client
+
+
 @pytest.fixture(scope="session")
 def box(tmp_path_factory):
     """One real sandbox server for the session, on a free loopback port, state in a temp dir.
 
     Tests share it: each test names its resources uniquely and deletes its groups when done."""
-    from scaleout_sandbox import ctl
-    from scaleout_sandbox.client import SandboxClient
-
-    server = ctl.Sandbox(port=free_port(), directory=tmp_path_factory.mktemp("sandbox-state"))
-    server.up()
-    client = SandboxClient(ctl.endpoint(server.port))
-    client.server = server
-    client.defaults = client.delays()
+    client = start_server(tmp_path_factory.mktemp("sandbox-state"), SHARED_SECONDS_PER_MINUTE)
     yield client
-    server.down()
+    client.server.down()
 
 
 @pytest.fixture

@@ -75,8 +75,8 @@ def test_never_healthy_group_instances_are_replaced_by_elb_health_checks(fresh, 
     def target_states():
         return [d["TargetHealth"] for d in web.elb.describe_target_health(TargetGroupArn=web.tg_arn)["TargetHealthDescriptions"]]
 
-    fresh.wait_for(lambda: any(s["State"] == "unhealthy" for s in target_states()), 900, "an unhealthy target")
-    unhealthy = next(s for s in target_states() if s["State"] == "unhealthy")
+    unhealthy = fresh.wait_for(lambda: next((s for s in target_states() if s["State"] == "unhealthy"), None),
+                               900, "an unhealthy target")
     assert unhealthy == {"State": "unhealthy", "Reason": "Target.FailedHealthChecks", "Description": "Health checks failed"}
 
     def replaced():

@@ -5,7 +5,19 @@ import json
 import re
 import time
 
+import pytest
+
+from conftest import Tier, start_server
+
 COMMAND = "timeout 600 sha256sum /dev/zero"
+
+
+@pytest.fixture(scope="module")
+def default_speed_box(tmp_path_factory):
+    """A server of its own on the default clock: one simulated minute per real second."""
+    client = start_server(tmp_path_factory.mktemp("e2e-state"))
+    yield client
+    client.server.down()
 
 
 def send_load(tier, instance_ids):
@@ -17,9 +29,10 @@ def capacity(tier):
     return tier.describe()["DesiredCapacity"]
 
 
-def test_group_scales_out_under_load_and_back_in_when_it_ends(tier):
+def test_group_scales_out_under_load_and_back_in_when_it_ends(default_speed_box):
     started = time.monotonic()
-    web = tier().launch_template().load_balancer().group(
+    assert default_speed_box.clock()["factor"] == 60
+    web = Tier(default_speed_box).launch_template().load_balancer().group(
         min_size=1, desired=2, max_size=4, DefaultInstanceWarmup=120, HealthCheckType="ELB",
         HealthCheckGracePeriod=60).policy(target=50.0)
     box = web.box

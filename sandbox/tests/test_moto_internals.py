@@ -1,0 +1,144 @@
+"""Pins on the moto internals the sandbox extends (moto 5.2.5), checked in-process on unpatched moto.
+
+If a moto upgrade moves or changes any of these, this file fails with a pointer to the patch that
+needs attention, instead of the simulation misbehaving at run time. The "gap still present" tests
+fail when moto fixes a gap itself: then the sandbox's patch for it can go.
+"""
+
+import inspect
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from scaleout_sandbox import patches
+
+REGION = "ap-northeast-2"
+
+
+def params(function):
+    return list(inspect.signature(function).parameters)
+
+
+def test_moto_version_is_the_pinned_one():
+    import moto
+
+    assert moto.__version__ == "5.2.5", "sandbox/scaleout_sandbox/patches.py was written against moto 5.2.5"
+
+
+@pytest.mark.parametrize("module,cls,attribute", patches.TARGETS, ids=[".".join(t[1:]) for t in patches.TARGETS])
+def test_every_patched_attribute_exists(module, cls, attribute):
+    patches._target(module, cls, attribute)
+
+
+def test_signatures_the_wrappers_call_through():
+    from moto.autoscaling.models import AutoScalingBackend, InstanceState
+    from moto.cloudwatch.models import Alarm, CloudWatchBackend, MetricDatum
+    from moto.ec2.models.amis import AmiBackend
+    from moto.ec2.models.instance_types import InstanceTypeOfferingBackend
+    from moto.ec2.models.instances import InstanceBackend
+    from moto.ec2.models.launch_templates import LaunchTemplateBackend
+    from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
+    from moto.ssm.models import SimpleSystemManagerBackend
+
+    assert params(InstanceBackend.run_instances) == ["self", "image_id", "count", "user_data", "security_group_names", "kwargs"]
+    assert params(InstanceBackend.terminate_instances) == ["self", "instance_ids"]
+    assert params(LaunchTemplateBackend.create_launch_template) == ["self", "name", "description", "template_data", "tag_spec"]
+    assert params(AmiBackend.create_image) == ["self", "instance_id", "name", "description", "tag_specifications"]
+    assert params(InstanceTypeOfferingBackend.describe_instance_type_offerings) == ["self", "location_type", "filters"]
+    assert params(FakeTargetGroup.health_for) == ["self", "target", "ec2_backend"]
+    assert params(ELBv2Backend.describe_target_health) == ["self", "target_group_arn", "targets"]
+    assert params(FakeHealthStatus.__init__)[:7] == ["self", "instance_id", "port", "health_port", "status", "reason", "description"]
+    assert params(Alarm.update_state) == ["self", "reason", "reason_data", "state_value"]
+    assert params(CloudWatchBackend.put_metric_alarm)[:2] == ["self", "name"]
+    assert params(MetricDatum.__init__) == ["self", "namespace", "name", "value", "dimensions", "timestamp", "unit"]
+    assert {"instance_ids", "targets"} <= set(params(SimpleSystemManagerBackend.send_command))
+    assert params(AutoScalingBackend.put_scaling_policy)[:6] == ["self", "name", "policy_type", "metric_aggregation_type",
+                                                                 "adjustment_type", "as_name"]
+    assert params(InstanceState.__init__) == ["self", "instance", "lifecycle_state", "health_status",
+                                              "protected_from_scale_in", "autoscaling_group"]
+
+
+def test_the_clock_patch_targets():
+    import moto.core.utils as core_utils
+    import moto.ec2.models.instances as instances
+
+    assert callable(core_utils.utcnow)
+    assert instances.utcnow is core_utils.utcnow  # bound by name: the sweep rebinds such copies
+    source = inspect.getsource(core_utils.unix_time)
+    assert "utcnow()" in source  # follows the patched global
+
+
+def test_response_dispatch_finds_methods_added_to_a_response_class():
+    from moto.core.responses import BaseResponse
+
+    source = inspect.getsource(BaseResponse.call_action)
+    assert "method_names_from_class(self.__class__)" in source
+
+
+@mock_aws
+def test_object_attributes_the_engine_reads():
+    ec2 = boto3.client("ec2", REGION)
+    asg = boto3.client("autoscaling", REGION)
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]]
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ec2.create_launch_template(LaunchTemplateName="tpl", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"})
+    asg.create_auto_scaling_group(AutoScalingGroupName="g", MinSize=1, MaxSize=2, DesiredCapacity=1,
+                                  LaunchTemplate={"LaunchTemplateName": "tpl"}, VPCZoneIdentifier=",".join(subnets))
+    from moto.autoscaling.models import autoscaling_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    group = autoscaling_backends[DEFAULT_ACCOUNT_ID][REGION].autoscaling_groups["g"]
+    for attribute in ("instance_states", "desired_capacity", "min_size", "max_size", "vpc_zone_identifier",
+                      "ec2_launch_template", "launch_template_version", "launch_config", "target_group_arns",
+                      "suspended_processes", "metrics", "health_check_type", "health_check_grace_period",
+                      "default_cooldown", "new_instances_protected_from_scale_in", "account_id", "region", "arn"):
+        assert hasattr(group, attribute), attribute
+    assert callable(group.get_propagated_tags) and callable(group._set_launch_configuration)
+    state = group.instance_states[0]
+    instance = state.instance
+    for attribute in ("_state", "monitoring_state", "placement", "subnet_id", "launch_time", "root_device_name",
+                      "get_block_device_mapping", "instance_type", "ec2_backend"):
+        assert hasattr(instance, attribute), attribute
+    assert state.lifecycle_state == "InService"
+
+
+# ------------------------------------------------------------------ the gaps are still moto's
+
+
+@mock_aws
+def test_gap_still_present_group_instances_all_in_the_first_subnet():
+    ec2 = boto3.client("ec2", REGION)
+    asg = boto3.client("autoscaling", REGION)
+    subnets = sorted(ec2.describe_subnets()["Subnets"], key=lambda s: s["AvailabilityZone"])
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ec2.create_launch_template(LaunchTemplateName="tpl", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"})
+    asg.create_auto_scaling_group(AutoScalingGroupName="g", MinSize=4, MaxSize=4, DesiredCapacity=4,
+                                  LaunchTemplate={"LaunchTemplateName": "tpl"},
+                                  VPCZoneIdentifier=",".join(s["SubnetId"] for s in subnets))
+    zones = {i["AvailabilityZone"] for i in asg.describe_auto_scaling_groups()["AutoScalingGroups"][0]["Instances"]}
+    assert len(zones) == 1
+    assert asg.describe_scaling_activities(AutoScalingGroupName="g")["Activities"] == []
+
+
+@mock_aws
+def test_gap_still_present_launch_template_tags_leak():
+    ec2 = boto3.client("ec2", REGION)
+    ec2.create_launch_template(LaunchTemplateName="tpl", LaunchTemplateData={"InstanceType": "t3.micro"},
+                               TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "a", "Value": "b"}]}])
+    data = ec2.describe_launch_template_versions(LaunchTemplateName="tpl")["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    assert data.get("TagSpecifications")
+
+
+def test_gap_still_present_missing_operations():
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.ssm.responses import SimpleSystemManagerResponse
+
+    for cls, names in ((AutoScalingResponse, ("disable_metrics_collection", "start_instance_refresh",
+                                              "describe_instance_refreshes", "cancel_instance_refresh")),
+                       (CloudWatchResponse, ("describe_alarm_history",)),
+                       (SimpleSystemManagerResponse, ("list_command_invocations", "cancel_command",
+                                                      "describe_instance_information"))):
+        for name in names:
+            assert not hasattr(cls, name), f"moto now implements {cls.__name__}.{name}: review the sandbox's version"
