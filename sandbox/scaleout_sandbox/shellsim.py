@@ -317,17 +317,8 @@ def plan_script(text: str) -> Plan:
                 plan.exited_early = True
                 return plan
             if head == "wait":
-                ends = [load.end for load in plan.loads if load.background]
-                if any(end is None for end in ends):
-                    plan.duration = None
-                    plan.exit_code = -1
-                    return plan
-                clock = max([clock] + ends)
-                status = 0
-                continue
-            if head == "wait":
                 # Waits for the background loads: forever if one is unbounded (until cancelled).
-                ends = [load.end for load in plan.loads]
+                ends = [load.end for load in plan.loads if load.background]
                 if any(end is None for end in ends):
                     plan.duration = None
                     plan.exit_code = -1
