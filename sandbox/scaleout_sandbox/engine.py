@@ -352,9 +352,10 @@ class Engine:
         instance._state = InstanceState("pending", 0)
 
     def _step_instances(self, now: float) -> None:
+        from moto.ec2.models import ec2_backends
         from moto.ec2.models.instances import InstanceState
 
-        for account, region, ec2 in self._iter(__import__("moto.ec2.models", fromlist=["ec2_backends"]).ec2_backends):
+        for account, region, ec2 in self._iter(ec2_backends):
             for instance in ec2.all_instances():
                 sim = self.instances.get(instance.id)
                 if sim is None or sim.state_change_at is None or now < sim.state_change_at:

@@ -111,6 +111,13 @@ def test_target_tracking_alarms_start_insufficient_data_and_go_with_the_policy(t
     assert web.alarms() == []
 
 
+def test_alarm_period_follows_detailed_or_basic_monitoring(tier):
+    detailed = tier().launch_template().group(min_size=0, desired=0, max_size=1).policy()
+    basic = tier(detailed=False).launch_template().group(min_size=0, desired=0, max_size=1).policy()
+    assert {a["Period"] for a in detailed.alarms()} == {60}
+    assert {a["Period"] for a in basic.alarms()} == {300}
+
+
 def test_policies_are_per_group_with_their_own_arn(tier):
     a = tier().launch_template().group(min_size=0, desired=0, max_size=1)
     b = tier().launch_template().group(min_size=0, desired=0, max_size=1)

@@ -92,3 +92,16 @@ def test_cpu_is_100_percent_per_busy_vcpu_and_idle_near_point_three(fresh, boote
     assert averages(booted[2]) and all(v == 50.0 for v in averages(booted[2]))
     idle = averages(booted[1])
     assert idle and all(0.2 <= v <= 0.4 for v in idle)
+
+
+def test_basic_monitoring_publishes_five_minute_datapoints(fresh):
+    ec2, cw = fresh.client("ec2"), fresh.client("cloudwatch")
+    iid = ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    start = fresh.sim_now()
+    fresh.sleep_sim(900)
+    points = cw.get_metric_statistics(
+        Namespace="AWS/EC2", MetricName="CPUUtilization", Dimensions=[{"Name": "InstanceId", "Value": iid}],
+        StartTime=dt.datetime.fromtimestamp(start - 600, dt.timezone.utc),
+        EndTime=dt.datetime.fromtimestamp(start + 1200, dt.timezone.utc), Period=60, Statistics=["Average"])["Datapoints"]
+    assert len(points) >= 2 and all(int(p["Timestamp"].timestamp()) % 300 == 0 for p in points)
+    ec2.terminate_instances(InstanceIds=[iid])
