@@ -84,7 +84,6 @@ polls:
   type: int
 """
 
-import base64
 import time
 
 try:
@@ -107,11 +106,8 @@ def read_console(module, ec2, instance_id, latest):
         return read_console(module, ec2, instance_id, False)[0] if latest else "", False
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg="Unable to read the console output of %s" % instance_id)
-    raw = result.get("Output") or ""
-    try:
-        return base64.b64decode(raw).decode("utf-8", "replace"), latest
-    except (TypeError, ValueError):
-        return raw, latest
+    # AWS sends the output base64-encoded; botocore decodes it (its GetConsoleOutput handler).
+    return result.get("Output") or "", latest
 
 
 def instance_state(module, ec2, instance_id):

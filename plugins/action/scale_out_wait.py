@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Controller side of scaleout.webtier.scale_out_wait: a polling loop that prints progress.
+
+Why an action plugin: a module runs as a separate process and can print nothing until it ends,
+so a wait of several minutes would be a silent terminal. Here the loop runs on the controller,
+reads the group through the scaling_status_info module at each poll (so credentials, retries and
+the endpoint work as for every other AWS module), prints a line whenever the picture changes, and
+loads instances that join while it waits through the cpu_load module.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import build_timeline
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import diagnose_scale_out
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import new_instance_times
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import progress_line
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import ready_instances
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import seconds_between
+
+display = Display()
+
+OWN_ARGS = dict(
+    name=dict(type="str", required=True),
+    since=dict(type="str", required=True),
+    target_count=dict(type="int"),
+    direction=dict(type="str", choices=["out", "in"], default="out"),
+    timeout=dict(type="int", default=900),
+    poll_interval=dict(type="int", default=15),
+    load=dict(type="dict"),
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def _module(self, name, args, task_vars):
+        return self._execute_module(module_name="scaleout.webtier." + name, module_args=args, task_vars=task_vars)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        # The group's own options are checked here; the AWS connection options (region, endpoint,
+        # credentials, from module_defaults too) go to the modules this loop calls, which check them.
+        aws_args = dict((k, v) for k, v in self._task.args.items() if k not in OWN_ARGS)
+        validation = ArgumentSpecValidator(OWN_ARGS).validate(dict((k, v) for k, v in self._task.args.items() if k in OWN_ARGS))
+        if validation.error_messages:
+            return dict(result, failed=True, msg="; ".join(validation.error_messages))
+        params = validation.validated_parameters
+        if params["timeout"] < 1 or params["poll_interval"] < 1:
+            return dict(result, failed=True, msg="timeout and poll_interval must be at least 1 second")
+        load = params.get("load") or None
+        status_args = dict(aws_args, name=params["name"], since=params["since"])
+
+        started = time.monotonic()
+        ready_seen, samples, loaded, load_commands = {}, [], set(), []
+        initial_ids, target, last_line, polls = None, params["target_count"], None, 0
+        while True:
+            status = self._module("scaling_status_info", status_args, task_vars)
+            polls += 1
+            if status.get("failed"):
+                return dict(result, failed=True, msg="reading the group failed: %s" % status.get("msg"), polls=polls)
+            snapshot = status["snapshot"]
+            group = snapshot["group"]
+            now = snapshot.get("server_time") or params["since"]
+            if target is None:
+                target = group["max_size"] if params["direction"] == "out" else group["min_size"]
+            ready = ready_instances(snapshot)
+            if initial_ids is None:
+                initial_ids = set(i["id"] for i in group["instances"])
+                if load:
+                    loaded.update(load.get("skip_instance_ids", []))
+            for instance_id in ready:
+                ready_seen.setdefault(instance_id, now)
+            samples.append({"time": now, "ready": len(ready), "instances": len(group["instances"]), "desired": group["desired"]})
+
+            if load and params["direction"] == "out":
+                joining = [i for i in ready if i not in loaded]
+                if joining:
+                    sent = self._module("cpu_load", dict(aws_args, state="started", instance_ids=joining,
+                                                          run_id=load["run_id"], duration=load.get("duration", 600),
+                                                          burners=load.get("burners", 0)), task_vars)
+                    if sent.get("failed"):
+                        display.warning("could not load %s: %s" % (", ".join(joining), sent.get("msg")))
+                    else:
+                        loaded.update(joining)
+                        load_commands.extend(sent.get("commands", []))
+
+            line = progress_line(snapshot, target)
+            if line != last_line:
+                display.display("  scale-%s wait [%s]: %s" % (params["direction"], self._task.get_name(), line))
+                last_line = line
+
+            done = len(ready) >= target if params["direction"] == "out" else (len(group["instances"]) <= target and group["desired"] <= target)
+            elapsed = round(time.monotonic() - started, 1)
+            if done or elapsed >= params["timeout"]:
+                timeline = build_timeline(snapshot, params["since"], ready_seen)
+                outcome = dict(
+                    result,
+                    changed=False,
+                    reached=done,
+                    direction=params["direction"],
+                    target_count=target,
+                    elapsed=elapsed,
+                    polls=polls,
+                    server_time=now,
+                    timeline=timeline,
+                    samples=samples,
+                    new_instances=new_instance_times(snapshot, params["since"], ready_seen, initial_ids),
+                    time_to_target_s=seconds_between(params["since"], now) if done else None,
+                    loaded_instances=sorted(loaded),
+                    load_commands=load_commands,
+                    snapshot=snapshot,
+                )
+                if done:
+                    outcome["msg"] = "%s reached %d instance(s) %s %.0fs after the load started (AWS API time)" % (
+                        group["name"], target, "ready" if params["direction"] == "out" else "or fewer",
+                        outcome["time_to_target_s"])
+                    return outcome
+                diagnosis = diagnose_scale_out(snapshot, target, params["since"]) if params["direction"] == "out" else [line]
+                outcome.update(failed=True, diagnosis=diagnosis,
+                               msg="%s did not reach %d instance(s) within %ds: %s" % (group["name"], target, params["timeout"], "; ".join(diagnosis)))
+                return outcome
+            time.sleep(min(params["poll_interval"], max(0.5, params["timeout"] - elapsed)))

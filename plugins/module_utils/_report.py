@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The scale test report as pure functions: the JSON result, the Markdown summary, the chart's series."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import seconds_between
+
+REPORT_VERSION = 1
+
+
+def result_document(stack, group, load_start, target_value, target_count, stress, scale_out, scale_in=None,
+                    simulated=False, clock_note="", initial_ready=None):
+    """The machine-readable result a pipeline can gate on: `passed` is true only when the load took
+    effect and the group reached the target."""
+    scale_out = scale_out or {}
+    samples = list(scale_out.get("samples", []))
+    if initial_ready is not None:
+        # What the group had when the load started, before the first poll of the wait.
+        samples.insert(0, {"time": load_start, "ready": initial_ready, "instances": initial_ready, "desired": None})
+    passed = bool(stress and stress.get("cpu_above_target") and stress.get("alarm_high_fired") and scale_out.get("reached"))
+    return {
+        "version": REPORT_VERSION,
+        "stack": stack,
+        "group": group,
+        "passed": passed,
+        "simulated": bool(simulated),
+        "clock_note": clock_note,
+        "load_start": load_start,
+        "target_cpu": target_value,
+        "target_count": target_count,
+        "stress": stress or {},
+        "scale_out": {
+            "reached": bool(scale_out.get("reached")),
+            "time_to_target_s": scale_out.get("time_to_target_s"),
+            "new_instances": scale_out.get("new_instances", []),
+            "timeline": scale_out.get("timeline", []),
+            "samples": samples,
+            "diagnosis": scale_out.get("diagnosis", []),
+        },
+        "scale_in": scale_in or None,
+    }
+
+
+def merge_points(*series):
+    """Datapoints from several reads of the same metric, one per time, in time order."""
+    by_time = {}
+    for points in series:
+        for point in points or []:
+            by_time[point["time"]] = point
+    return [by_time[t] for t in sorted(by_time)]
+
+
+def chart_series(document, cpu_points):
+    """Minutes since the load started for CPU, ready instances, and the events worth marking
+    (events at the same minute share one label)."""
+    start = document["load_start"]
+    cpu = [(seconds_between(start, p["time"]) / 60.0, p["value"]) for p in cpu_points]
+    samples = list(document["scale_out"]["samples"]) + list((document.get("scale_in") or {}).get("samples", []))
+    ready = [(seconds_between(start, s["time"]) / 60.0, s["ready"]) for s in sorted(samples, key=lambda s: s["time"])]
+    marks = {}
+    timelines = list(document["scale_out"]["timeline"]) + list((document.get("scale_in") or {}).get("timeline", []))
+    for event in timelines:
+        if event["kind"] == "capacity" or (event["kind"] == "alarm" and event["what"].endswith("-> ALARM")):
+            label = event["what"].replace("desired capacity ", "desired ")
+            if event["kind"] == "alarm":
+                label = ("AlarmHigh" if "-AlarmHigh-" in event["what"] else "AlarmLow") + " ALARM"
+            labels = marks.setdefault(round(event["since_load_s"] / 60.0, 2), [])
+            if label not in labels:
+                labels.append(label)
+    events = [(minute, ", ".join(labels)) for minute, labels in sorted(marks.items())]
+    return cpu, ready, events
+
+
+def _fmt_seconds(value):
+    if value is None:
+        return "-"
+    minutes, seconds = divmod(int(round(value)), 60)
+    return "%dm %02ds" % (minutes, seconds) if minutes else "%ds" % seconds
+
+
+def markdown_summary(document, chart_name):
+    """A short human summary of the run."""
+    out = document["scale_out"]
+    stress = document["stress"]
+    lines = ["# Scale test: %s (%s)" % (document["stack"], document["group"]), ""]
+    if document["simulated"]:
+        lines += ["> **Simulated.** %s" % (document["clock_note"] or "These times come from the local sandbox, not from AWS."), ""]
+    lines += [
+        "**Result: %s**" % ("PASSED" if document["passed"] else "FAILED"),
+        "",
+        "| what | value |",
+        "| --- | --- |",
+        "| load started (AWS API time) | %s |" % document["load_start"],
+        "| CPU target | %s %% |" % document["target_cpu"],
+        "| peak group-average CPU | %s |" % ("%.1f %%" % stress["peak_cpu"] if stress.get("peak_cpu") is not None else "no data"),
+        "| AlarmHigh in ALARM | %s |" % (stress.get("alarm_high_fired_at") or "no"),
+        "| instances waited for | %s |" % document["target_count"],
+        "| reached | %s |" % ("yes, after %s" % _fmt_seconds(out["time_to_target_s"]) if out["reached"] else "no"),
+    ]
+    if out["new_instances"]:
+        lines += ["", "## New instances", "", "| instance | launched after | ready after |", "| --- | --- | --- |"]
+        for item in out["new_instances"]:
+            lines.append("| %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]), _fmt_seconds(item["ready_after_s"])))
+    if out["diagnosis"]:
+        lines += ["", "## Why it did not reach the target", ""] + ["- %s" % reason for reason in out["diagnosis"]]
+    if document.get("scale_in"):
+        scale_in = document["scale_in"]
+        lines += ["", "## Scale-in", "", "Back to %s instance(s): %s" % (
+            scale_in.get("target_count"), "after %s" % _fmt_seconds(scale_in.get("time_to_target_s")) if scale_in.get("reached") else "not within the wait")]
+    lines += ["", "## Timeline", "", "| after load | event | detail |", "| --- | --- | --- |"]
+    for event in out["timeline"]:
+        lines.append("| %s | %s | %s |" % (_fmt_seconds(event["since_load_s"]), event["what"].replace("|", "/"), event["detail"].replace("|", "/")[:160]))
+    lines += ["", "![CPU and instances](%s)" % chart_name, ""]
+    return "\n".join(lines)

@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pure logic of the scale test: readiness, timelines, progress lines, evidence and diagnoses.
+
+Private to the collection. Everything here works on plain dicts (a "snapshot" of a group, as
+built by module_utils/_scaling_api.py from the AWS API), so it unit-tests without AWS. Times are
+ISO 8601 strings in UTC from the AWS API's own clock (the server's, not the controller's).
+
+A snapshot:
+  server_time: str
+  group: {name, min_size, max_size, desired, instances: [{id, zone, lifecycle_state, health_status}]}
+  target_health: {instance_id: state}   (the worst state over the attached target groups)
+  target_groups: int                     (how many are attached)
+  policy: {name, target_value, metric, alarms: [names]} or None
+  alarms: [{name, state, reason, updated}]
+  alarm_history: [{name, time, old, new, summary}]
+  activities: [{id, description, cause, status_code, status_message, start, end, progress}]
+  cpu: [{time, value}]                   (group-average CPUUtilization datapoints)
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from datetime import datetime
+
+_CAPACITY_CHANGE = re.compile(r"changing the desired capacity from (\d+) to (\d+)")
+_INSTANCE_ID = re.compile(r"\b(i-[0-9a-f]+)\b")
+HEALTHY = "healthy"
+FAILED_ACTIVITY_CODES = ("Failed", "Cancelled")
+
+
+def parse_time(text):
+    """An ISO 8601 string (with Z or an offset) as an aware datetime."""
+    if isinstance(text, datetime):
+        return text
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def seconds_between(start, end):
+    return round((parse_time(end) - parse_time(start)).total_seconds(), 1)
+
+
+def ready_instances(snapshot):
+    """Ids of instances InService, healthy to Auto Scaling, and healthy in every attached target group."""
+    ready = []
+    for instance in snapshot["group"]["instances"]:
+        if instance["lifecycle_state"] != "InService" or instance.get("health_status", "Healthy") != "Healthy":
+            continue
+        if snapshot.get("target_groups") and snapshot.get("target_health", {}).get(instance["id"]) != HEALTHY:
+            continue
+        ready.append(instance["id"])
+    return ready
+
+
+def alarm_by_role(snapshot, role):
+    """The policy's AlarmHigh or AlarmLow alarm (AWS names them TargetTracking-<group>-AlarmHigh-<uuid>)."""
+    for alarm in snapshot.get("alarms", []):
+        if "-%s-" % role in alarm["name"]:
+            return alarm
+    return None
+
+
+def latest_cpu(snapshot):
+    points = sorted(snapshot.get("cpu", []), key=lambda p: p["time"])
+    return points[-1]["value"] if points else None
+
+
+def latest_activity(snapshot):
+    activities = sorted(snapshot.get("activities", []), key=lambda a: a["start"])
+    return activities[-1] if activities else None
+
+
+def progress_line(snapshot, target_count):
+    """One line for a person watching: instances ready / desired / max, CPU vs target, alarm, latest activity."""
+    group = snapshot["group"]
+    ready = len(ready_instances(snapshot))
+    policy = snapshot.get("policy") or {}
+    cpu = latest_cpu(snapshot)
+    parts = [
+        "%s: %d/%d ready (desired %d, max %d)" % (group["name"], ready, target_count, group["desired"], group["max_size"]),
+        "CPU %s vs target %s" % ("%.1f%%" % cpu if cpu is not None else "no data", "%g%%" % policy["target_value"] if policy else "none"),
+    ]
+    high = alarm_by_role(snapshot, "AlarmHigh")
+    if high:
+        parts.append("AlarmHigh %s" % high["state"])
+    activity = latest_activity(snapshot)
+    if activity:
+        parts.append("latest: %s (%s)" % (activity["description"], activity["status_code"]))
+    return " | ".join(parts)
+
+
+def capacity_changes(activities):
+    """(time, from, to, cause) for each desired-capacity change the activities' causes record."""
+    changes = []
+    seen = set()
+    for activity in sorted(activities, key=lambda a: a["start"]):
+        match = _CAPACITY_CHANGE.search(activity.get("cause") or "")
+        if not match:
+            continue
+        key = (match.group(1), match.group(2), activity["cause"].split(" an instance was")[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        changes.append({
+            "time": activity["start"],
+            "from": int(match.group(1)),
+            "to": int(match.group(2)),
+            "cause": activity["cause"],
+        })
+    return changes
+
+
+def build_timeline(snapshot, load_start, ready_seen=None):
+    """Every alarm transition, capacity change and scaling activity since the load started, in order.
+
+    ready_seen maps instance id -> the server time it was first seen ready (from polling).
+    """
+    events = []
+    for item in snapshot.get("alarm_history", []):
+        if parse_time(item["time"]) >= parse_time(load_start):
+            events.append({"time": item["time"], "kind": "alarm", "what": "%s: %s -> %s" % (item["name"], item["old"], item["new"]),
+                           "detail": item.get("summary", "")})
+    for change in capacity_changes(snapshot.get("activities", [])):
+        if parse_time(change["time"]) >= parse_time(load_start):
+            events.append({"time": change["time"], "kind": "capacity", "what": "desired capacity %d -> %d" % (change["from"], change["to"]),
+                           "detail": change["cause"]})
+    for activity in snapshot.get("activities", []):
+        if parse_time(activity["start"]) >= parse_time(load_start):
+            events.append({"time": activity["start"], "kind": "activity", "what": activity["description"],
+                           "detail": "%s%s" % (activity["status_code"], ": " + activity["status_message"] if activity.get("status_message") else "")})
+    for instance_id, when in sorted((ready_seen or {}).items(), key=lambda kv: kv[1]):
+        events.append({"time": when, "kind": "ready", "what": "%s in service and healthy" % instance_id, "detail": ""})
+    for event in events:
+        event["since_load_s"] = seconds_between(load_start, event["time"])
+    return sorted(events, key=lambda e: (parse_time(e["time"]), e["kind"]))
+
+
+def new_instance_times(snapshot, load_start, ready_seen, initial_ids):
+    """For each instance that joined after the load started: seconds from load start to launch and to ready."""
+    launched = {}
+    for activity in snapshot.get("activities", []):
+        match = _INSTANCE_ID.search(activity.get("description") or "")
+        if match and activity["description"].startswith("Launching") and activity["status_code"] == "Successful":
+            launched[match.group(1)] = activity["start"]
+    result = []
+    for instance_id, ready_at in sorted(ready_seen.items(), key=lambda kv: kv[1]):
+        if instance_id in initial_ids:
+            continue
+        result.append({
+            "instance_id": instance_id,
+            "launched_after_s": seconds_between(load_start, launched[instance_id]) if instance_id in launched else None,
+            "ready_after_s": seconds_between(load_start, ready_at),
+        })
+    return result
+
+
+def diagnose_scale_out(snapshot, target_count, load_start):
+    """Why the group has not reached target_count ready instances: a list of sentences, most telling first."""
+    group = snapshot["group"]
+    reasons = []
+    if group["max_size"] < target_count:
+        reasons.append("the group's max size is %d, below the %d instances waited for: it can never get there"
+                       % (group["max_size"], target_count))
+    failed = [a for a in snapshot.get("activities", [])
+              if a["status_code"] in FAILED_ACTIVITY_CODES and parse_time(a["start"]) >= parse_time(load_start)]
+    for activity in failed[-3:]:
+        reasons.append("failed activity: %s: %s" % (activity["description"], activity.get("status_message") or activity["status_code"]))
+    policy = snapshot.get("policy")
+    if not policy:
+        reasons.append("the group has no target-tracking policy, so nothing scales it out")
+    else:
+        high = alarm_by_role(snapshot, "AlarmHigh")
+        cpu = latest_cpu(snapshot)
+        if high is None:
+            reasons.append("the policy's AlarmHigh alarm does not exist")
+        elif high["state"] != "ALARM":
+            reasons.append("AlarmHigh is %s (%s)" % (high["state"], high.get("reason") or "no reason given"))
+        if cpu is None:
+            reasons.append("no group-average CPU datapoints since the load started (is detailed monitoring on?)")
+        elif cpu <= policy["target_value"]:
+            reasons.append("group-average CPU is %.1f%%, not above the %g%% target" % (cpu, policy["target_value"]))
+    ready = set(ready_instances(snapshot))
+    stuck = []
+    for instance in group["instances"]:
+        if instance["id"] in ready:
+            continue
+        if instance["lifecycle_state"] == "InService" and snapshot.get("target_groups"):
+            stuck.append("%s is %s in the target group" % (instance["id"], snapshot.get("target_health", {}).get(instance["id"], "not registered")))
+        else:
+            stuck.append("%s is %s/%s" % (instance["id"], instance["lifecycle_state"], instance.get("health_status", "?")))
+    if stuck:
+        reasons.append("instances not ready: " + "; ".join(stuck))
+    if group["desired"] >= target_count and len(ready) < target_count and not stuck:
+        reasons.append("desired capacity is %d but only %d instances exist" % (group["desired"], len(group["instances"])))
+    if group["desired"] == group["max_size"] and group["max_size"] < target_count:
+        reasons.append("desired capacity already equals the max size (%d)" % group["max_size"])
+    return reasons or ["the group is still changing: %s" % progress_line(snapshot, target_count)]
+
+
+def stress_evidence(snapshot, load_start):
+    """What shows the load moved the group: CPU above target, and AlarmHigh in ALARM since the load started."""
+    policy = snapshot.get("policy")
+    target = policy["target_value"] if policy else None
+    points = [p for p in snapshot.get("cpu", []) if parse_time(p["time"]) >= parse_time(load_start)]
+    peak = max((p["value"] for p in points), default=None)
+    transitions = [h for h in snapshot.get("alarm_history", [])
+                   if "-AlarmHigh-" in h["name"] and parse_time(h["time"]) >= parse_time(load_start)]
+    alarmed = [h for h in transitions if h["new"] == "ALARM"]
+    return {
+        "target_value": target,
+        "datapoints": points,
+        "peak_cpu": peak,
+        "cpu_above_target": bool(points) and target is not None and peak > target,
+        "alarm_transitions": transitions,
+        "alarm_high_fired": bool(alarmed),
+        "alarm_high_fired_at": alarmed[0]["time"] if alarmed else None,
+    }
+
+
+def stress_failure(evidence, snapshot, load_status=None, credit_balance=None):
+    """The reason the stress did not take, or None when it did. load_status: {instance_id: command status}."""
+    if not snapshot.get("policy"):
+        return "the group has no target-tracking policy on ASGAverageCPUUtilization: nothing reacts to CPU"
+    if load_status is not None:
+        started = [i for i, status in load_status.items() if status in ("InProgress", "Success", "Pending", "Delayed")]
+        if not started:
+            return "the load never started: its commands are %s" % (
+                ", ".join("%s %s" % (i, s) for i, s in sorted(load_status.items())) or "missing (no instance received one)")
+    if not evidence["datapoints"]:
+        return "no group-average CPU datapoints since the load started: metrics are missing (detailed monitoring off, or too early)"
+    if not evidence["cpu_above_target"]:
+        reason = "group-average CPU peaked at %.1f%%, never above the %g%% target" % (evidence["peak_cpu"], evidence["target_value"])
+        if credit_balance is not None and credit_balance < 1:
+            reason += "; the burstable instances' CPU credits are exhausted (CPUCreditBalance %.1f), so they run at baseline" % credit_balance
+        return reason
+    if not evidence["alarm_high_fired"]:
+        high = alarm_by_role(snapshot, "AlarmHigh")
+        return "CPU rose above the target but AlarmHigh did not go to ALARM (it is %s)" % (high["state"] if high else "missing")
+    return None

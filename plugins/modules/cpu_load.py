@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cpu_load
+short_description: Start or stop a bounded CPU load on instances through SSM Run Command
+version_added: 1.0.0
+description:
+  - With O(state=started), sends the walkthrough's CPU burner, C(sha256sum /dev/zero), to instances
+    through SSM Run Command (C(AWS-RunShellScript)), one burner per vCPU, each wrapped in
+    C(timeout O(duration)), so the load ends by itself even if the controller dies, and Run
+    Command's execution timeout bounds the script again. No inbound port is needed; the instances
+    need the SSM agent and an instance profile that allows Systems Manager.
+  - Targets the InService instances of O(group_name), or O(instance_ids), minus O(skip_instance_ids).
+  - With O(state=stopped), cancels this test's commands that still run (found by O(run_id)), which
+    ends their load.
+author: scaleout.webtier maintainers (@scaleout)
+options:
+  state:
+    description: Start or stop the load.
+    type: str
+    choices: [started, stopped]
+    default: started
+  group_name:
+    description: Load the InService instances of this Auto Scaling group.
+    type: str
+  instance_ids:
+    description: Load these instances (instead of, or within, the group's).
+    type: list
+    elements: str
+    default: []
+  skip_instance_ids:
+    description: Instances already loaded, to leave alone.
+    type: list
+    elements: str
+    default: []
+  run_id:
+    description: Marks this test's commands (their comment), so that O(state=stopped) finds them.
+    type: str
+    required: true
+  duration:
+    description: Seconds the load runs on each instance (at most 6 hours).
+    type: int
+    default: 600
+  burners:
+    description: CPU burners per instance; C(0) means one per vCPU of the instance type.
+    type: int
+    default: 0
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Load every InService instance of the group for 10 minutes
+  scaleout.webtier.cpu_load:
+    group_name: demo-asg
+    run_id: "{{ lookup('ansible.builtin.pipe', 'date +%s') }}"
+    duration: 600
+  register: load
+
+- name: Stop it
+  scaleout.webtier.cpu_load:
+    state: stopped
+    run_id: "{{ load.run_id }}"
+"""
+
+RETURN = r"""
+run_id:
+  description: The run id, for O(state=stopped).
+  returned: always
+  type: str
+commands:
+  description: Commands sent (started) or cancelled (stopped), each with C(command_id), C(instance_ids), C(requested) and C(status).
+  returned: always
+  type: list
+  elements: dict
+load_start:
+  description: The AWS API's time of the first command sent (ISO 8601), the start of the load.
+  returned: when O(state=started) and a command was sent
+  type: str
+instance_ids:
+  description: The instances loaded (started) or whose load was cancelled (stopped).
+  returned: always
+  type: list
+  elements: str
+script:
+  description: The shell lines each instance runs, for one vCPU count.
+  returned: when O(state=started)
+  type: list
+  elements: str
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import ACTIVE_STATUSES
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import chunks
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import execution_timeout
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_comment
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import iso
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import retrying_clients
+
+
+def targets(module, clients):
+    params = module.params
+    wanted = list(params["instance_ids"])
+    if params["group_name"]:
+        groups = clients["autoscaling"].describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=[params["group_name"]])
+        if not groups["AutoScalingGroups"]:
+            module.fail_json(msg="group_name=%s: no such Auto Scaling group" % params["group_name"])
+        in_service = [i["InstanceId"] for i in groups["AutoScalingGroups"][0]["Instances"] if i["LifecycleState"] == "InService"]
+        wanted = [i for i in wanted if i in in_service] if wanted else in_service
+    return [i for i in wanted if i not in params["skip_instance_ids"]]
+
+
+def vcpus_by_instance(clients, instance_ids):
+    ec2 = clients["ec2"]
+    types = {}
+    for batch in chunks(instance_ids, 100):
+        for reservation in ec2.describe_instances(aws_retry=True, InstanceIds=batch)["Reservations"]:
+            for instance in reservation["Instances"]:
+                types[instance["InstanceId"]] = instance["InstanceType"]
+    vcpus = {}
+    for itype in sorted(set(types.values())):
+        info = ec2.describe_instance_types(aws_retry=True, InstanceTypes=[itype])["InstanceTypes"]
+        vcpus[itype] = info[0]["VCpuInfo"]["DefaultVCpus"] if info else 1
+    return dict((i, vcpus[t]) for i, t in types.items())
+
+
+def start(module, clients):
+    params = module.params
+    instance_ids = targets(module, clients)
+    if not instance_ids:
+        module.exit_json(changed=False, run_id=params["run_id"], commands=[], instance_ids=[], script=[], msg="no instance to load")
+    vcpus = vcpus_by_instance(clients, instance_ids) if params["burners"] == 0 else dict((i, params["burners"]) for i in instance_ids)
+    by_burners = {}
+    for instance_id in instance_ids:
+        by_burners.setdefault(vcpus.get(instance_id, 1), []).append(instance_id)
+    try:
+        script = load_script(max(by_burners), params["duration"], params["run_id"])
+    except ValueError as e:
+        module.fail_json(msg=str(e))
+    if module.check_mode:
+        module.exit_json(changed=True, run_id=params["run_id"], commands=[], instance_ids=instance_ids, script=script,
+                         msg="would have loaded %d instance(s)" % len(instance_ids))
+    commands = []
+    for burners, ids in sorted(by_burners.items()):
+        for batch in chunks(ids):
+            response = clients["ssm"].send_command(
+                aws_retry=True,
+                InstanceIds=batch,
+                DocumentName="AWS-RunShellScript",
+                Comment=load_comment(params["run_id"]),
+                Parameters={"commands": load_script(burners, params["duration"], params["run_id"]),
+                            "executionTimeout": [str(execution_timeout(params["duration"]))]},
+                TimeoutSeconds=600,
+            )
+            command = response["Command"]
+            commands.append({"command_id": command["CommandId"], "instance_ids": batch,
+                             "requested": iso(command["RequestedDateTime"]), "status": command["Status"]})
+    module.exit_json(changed=True, run_id=params["run_id"], commands=commands, instance_ids=instance_ids, script=script,
+                     load_start=min(c["requested"] for c in commands))
+
+
+def stop(module, clients):
+    ssm = clients["ssm"]
+    comment = load_comment(module.params["run_id"])
+    running = []
+    for status in ACTIVE_STATUSES:
+        found = paginated_query_with_retries(ssm, "list_commands", Filters=[{"key": "Status", "value": status}])
+        running.extend(c for c in found.get("Commands", []) if c.get("Comment") == comment)
+    commands = [{"command_id": c["CommandId"], "instance_ids": c.get("InstanceIds", []), "requested": iso(c["RequestedDateTime"]),
+                 "status": c["Status"]} for c in running]
+    if running and not module.check_mode:
+        for command in commands:
+            ssm.cancel_command(aws_retry=True, CommandId=command["command_id"])
+    module.exit_json(changed=bool(running), run_id=module.params["run_id"], commands=commands,
+                     instance_ids=sorted(set(i for c in commands for i in c["instance_ids"])))
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["started", "stopped"], default="started"),
+            group_name=dict(type="str"),
+            instance_ids=dict(type="list", elements="str", default=[]),
+            skip_instance_ids=dict(type="list", elements="str", default=[]),
+            run_id=dict(type="str", required=True),
+            duration=dict(type="int", default=600),
+            burners=dict(type="int", default=0),
+        ),
+        required_if=[["state", "started", ["group_name", "instance_ids"], True]],
+        supports_check_mode=True,
+    )
+    clients = retrying_clients(module, ("autoscaling", "ec2", "ssm"))
+    try:
+        if module.params["state"] == "started":
+            start(module, clients)
+        stop(module, clients)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Unable to %s the CPU load" % ("start" if module.params["state"] == "started" else "stop"))
+
+
+if __name__ == "__main__":
+    main()

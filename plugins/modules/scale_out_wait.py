@@ -1,0 +1,150 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: scale_out_wait
+short_description: Wait until an Auto Scaling group has N instances in service and healthy, showing progress
+version_added: 1.0.0
+description:
+  - Waits until the group has O(target_count) instances InService, healthy to Auto Scaling and healthy
+    in every attached target group (O(direction=out)), or until it is back down to O(target_count)
+    instances (O(direction=in)), with a timeout.
+  - Prints a progress line on the controller whenever the picture changes (instances ready, desired,
+    max, CPU against the target, AlarmHigh state, latest activity), so a wait of minutes is not a
+    silent terminal. It runs as an action plugin for that reason, since a module cannot print while it runs.
+  - With O(load), starts the CPU load (M(scaleout.webtier.cpu_load)) on every instance that joins
+    while it waits, so new capacity is loaded like the old.
+  - Returns a timeline of every alarm transition, capacity change and scaling activity with
+    timestamps and causes, the time from the load's start to each new instance and to N. On timeout
+    it fails with a diagnosis - failed activities and their status messages (for example an instance
+    type not offered in a zone, or insufficient capacity), the alarm state, CPU against the target,
+    instances stuck unhealthy in the target group, a max size below N.
+  - Polling is bounded (one read of the group per O(poll_interval)) and each read is retried with
+    jittered backoff when AWS throttles.
+author: scaleout.webtier maintainers (@scaleout)
+options:
+  name:
+    description: The Auto Scaling group.
+    type: str
+    required: true
+  since:
+    description: When the load started (ISO 8601, the AWS API's time); the timeline counts from here.
+    type: str
+    required: true
+  target_count:
+    description: How many instances to wait for. Default the group's max size (O(direction=out)) or min size (O(direction=in)).
+    type: int
+  direction:
+    description: C(out) waits for at least O(target_count) ready instances; C(in) for at most O(target_count) instances.
+    type: str
+    choices: [out, in]
+    default: out
+  timeout:
+    description: Seconds to wait before failing with a diagnosis.
+    type: int
+    default: 900
+  poll_interval:
+    description: Seconds between reads of the group.
+    type: int
+    default: 15
+  load:
+    description:
+      - Load instances that join during the wait. Keys C(run_id) (required), C(duration), C(burners) and
+        C(skip_instance_ids) (instances already loaded), as for M(scaleout.webtier.cpu_load).
+    type: dict
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Wait for the group to reach its max size under load
+  scaleout.webtier.scale_out_wait:
+    name: demo-asg
+    since: "{{ load.load_start }}"
+    timeout: 1200
+    load:
+      run_id: "{{ load.run_id }}"
+      duration: 900
+      skip_instance_ids: "{{ load.instance_ids }}"
+  register: scale_out
+"""
+
+RETURN = r"""
+reached:
+  description: Whether the group reached the target.
+  returned: always
+  type: bool
+target_count:
+  description: The instance count waited for.
+  returned: always
+  type: int
+time_to_target_s:
+  description: Seconds from the load's start to the target (AWS API time), or null.
+  returned: always
+  type: float
+timeline:
+  description: Events since the load started (time, kind, what, detail, since_load_s), in order.
+  returned: always
+  type: list
+  elements: dict
+samples:
+  description: At each poll, the server time, ready instances, all instances and desired capacity.
+  returned: always
+  type: list
+  elements: dict
+new_instances:
+  description: For each instance that joined, seconds from the load's start to its launch and to ready.
+  returned: always
+  type: list
+  elements: dict
+diagnosis:
+  description: Why the target was not reached, most telling first.
+  returned: on timeout
+  type: list
+  elements: str
+loaded_instances:
+  description: Instances loaded during the wait (and those given as already loaded).
+  returned: always
+  type: list
+  elements: str
+load_commands:
+  description: Run Commands sent to instances that joined.
+  returned: always
+  type: list
+  elements: dict
+snapshot:
+  description: The last read of the group (see M(scaleout.webtier.scaling_status_info)).
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+
+def main():
+    # The work is done by the action plugin of the same name, on the controller.
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            since=dict(type="str", required=True),
+            target_count=dict(type="int"),
+            direction=dict(type="str", choices=["out", "in"], default="out"),
+            timeout=dict(type="int", default=900),
+            poll_interval=dict(type="int", default=15),
+            load=dict(type="dict"),
+        ),
+        supports_check_mode=True,
+    )
+    module.fail_json(msg="scaleout.webtier.scale_out_wait runs as an action plugin on the controller; it cannot run as a module")
+
+
+if __name__ == "__main__":
+    main()
