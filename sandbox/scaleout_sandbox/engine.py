@@ -63,7 +63,11 @@ class Delays:
         delays = cls()
         raw = environ.get(DELAYS_ENV, "").strip()
         if raw:
-            delays.update(json.loads(raw))
+            try:
+                values = json.loads(raw)
+            except ValueError:
+                raise ValueError(f"{DELAYS_ENV} must be a JSON object of simulated seconds, got {raw!r}") from None
+            delays.update(values)
         return delays
 
     def update(self, values: dict) -> None:

@@ -212,6 +212,12 @@ def serve(port: int) -> None:
     import moto
     from werkzeug.serving import make_server
 
+    from .clock import factor_from_env
+    from .engine import Delays
+
+    factor_from_env()  # configuration errors stop the process before it answers (ctl shows them)
+    Delays.from_env()
+
     identity = {
         "service": SERVICE_NAME,
         "pid": os.getpid(),
@@ -247,8 +253,6 @@ def serve(port: int) -> None:
 
     signal.signal(signal.SIGTERM, _shutdown)
     signal.signal(signal.SIGINT, _shutdown)
-    from .clock import factor_from_env
-
     print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}, simulated clock x{factor_from_env():g}) "
           f"on http://{LOOPBACK}:{port}", flush=True)
     server.serve_forever()
