@@ -38,6 +38,7 @@ OWN_ARGS = dict(
     timeout=dict(type="int", default=900),
     poll_interval=dict(type="int", default=15),
     load=dict(type="dict"),
+    baseline_instance_ids=dict(type="list", elements="str"),
 )
 
 
@@ -77,7 +78,8 @@ class ActionModule(ActionBase):
                 target = group["max_size"] if params["direction"] == "out" else group["min_size"]
             ready = ready_instances(snapshot)
             if initial_ids is None:
-                initial_ids = set(i["id"] for i in group["instances"])
+                initial_ids = set(params["baseline_instance_ids"] if params["baseline_instance_ids"] is not None
+                                  else [i["id"] for i in group["instances"]])
                 if load:
                     loaded.update(load.get("skip_instance_ids", []))
             for instance_id in ready:
@@ -103,7 +105,9 @@ class ActionModule(ActionBase):
 
             done = len(ready) >= target if params["direction"] == "out" else (len(group["instances"]) <= target and group["desired"] <= target)
             elapsed = round(time.monotonic() - started, 1)
-            if done or elapsed >= params["timeout"]:
+            # Waiting for more instances than the group may ever have cannot succeed: say so now.
+            hopeless = params["direction"] == "out" and target > group["max_size"]
+            if done or hopeless or elapsed >= params["timeout"]:
                 timeline = build_timeline(snapshot, params["since"], ready_seen)
                 outcome = dict(
                     result,
@@ -128,7 +132,8 @@ class ActionModule(ActionBase):
                         outcome["time_to_target_s"])
                     return outcome
                 diagnosis = diagnose_scale_out(snapshot, target, params["since"]) if params["direction"] == "out" else [line]
+                within = "" if hopeless else " within %ds" % params["timeout"]
                 outcome.update(failed=True, diagnosis=diagnosis,
-                               msg="%s did not reach %d instance(s) within %ds: %s" % (group["name"], target, params["timeout"], "; ".join(diagnosis)))
+                               msg="%s did not reach %d instance(s)%s: %s" % (group["name"], target, within, "; ".join(diagnosis)))
                 return outcome
             time.sleep(min(params["poll_interval"], max(0.5, params["timeout"] - elapsed)))

@@ -103,9 +103,11 @@ def markdown_summary(document, chart_name):
         "| reached | %s |" % ("yes, after %s" % _fmt_seconds(out["time_to_target_s"]) if out["reached"] else "no"),
     ]
     if out["new_instances"]:
-        lines += ["", "## New instances", "", "| instance | launched after | ready after |", "| --- | --- | --- |"]
+        lines += ["", "## New instances (time after the load started)", "",
+                  "| instance | launched | in service | seen ready |", "| --- | --- | --- | --- |"]
         for item in out["new_instances"]:
-            lines.append("| %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]), _fmt_seconds(item["ready_after_s"])))
+            lines.append("| %s | %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]),
+                                                    _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item["ready_after_s"])))
     if out["diagnosis"]:
         lines += ["", "## Why it did not reach the target", ""] + ["- %s" % reason for reason in out["diagnosis"]]
     if document.get("scale_in"):

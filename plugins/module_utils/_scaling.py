@@ -139,21 +139,22 @@ def build_timeline(snapshot, load_start, ready_seen=None):
     return sorted(events, key=lambda e: (parse_time(e["time"]), e["kind"]))
 
 
-def new_instance_times(snapshot, load_start, ready_seen, initial_ids):
-    """For each instance that joined after the load started: seconds from load start to launch and to ready."""
-    launched = {}
-    for activity in snapshot.get("activities", []):
-        match = _INSTANCE_ID.search(activity.get("description") or "")
-        if match and activity["description"].startswith("Launching") and activity["status_code"] == "Successful":
-            launched[match.group(1)] = activity["start"]
+def new_instance_times(snapshot, load_start, ready_seen, baseline_ids):
+    """For each instance launched after the load started (not in baseline_ids): seconds from the load's
+    start to its launch, to InService (the launch activity's end) and to ready as first observed."""
     result = []
-    for instance_id, ready_at in sorted(ready_seen.items(), key=lambda kv: kv[1]):
-        if instance_id in initial_ids:
+    for activity in sorted(snapshot.get("activities", []), key=lambda a: a["start"]):
+        match = _INSTANCE_ID.search(activity.get("description") or "")
+        if not match or not activity["description"].startswith("Launching") or activity["status_code"] != "Successful":
+            continue
+        instance_id = match.group(1)
+        if instance_id in baseline_ids or parse_time(activity["start"]) < parse_time(load_start):
             continue
         result.append({
             "instance_id": instance_id,
-            "launched_after_s": seconds_between(load_start, launched[instance_id]) if instance_id in launched else None,
-            "ready_after_s": seconds_between(load_start, ready_at),
+            "launched_after_s": seconds_between(load_start, activity["start"]),
+            "in_service_after_s": seconds_between(load_start, activity["end"]) if activity.get("end") else None,
+            "ready_after_s": seconds_between(load_start, ready_seen[instance_id]) if instance_id in ready_seen else None,
         })
     return result
 

@@ -53,6 +53,10 @@ options:
     description: Seconds between reads of the group.
     type: int
     default: 15
+  baseline_instance_ids:
+    description: Instances the group had when the load started; the others count as new. Default those of the first read.
+    type: list
+    elements: str
   load:
     description:
       - Load instances that join during the wait. Keys C(run_id) (required), C(duration), C(burners) and
@@ -101,7 +105,10 @@ samples:
   type: list
   elements: dict
 new_instances:
-  description: For each instance that joined, seconds from the load's start to its launch and to ready.
+  description:
+    - For each instance launched after the load started, seconds from the load's start to its launch
+      (C(launched_after_s)), to InService (C(in_service_after_s), the launch activity's end) and to ready
+      as first observed (C(ready_after_s)).
   returned: always
   type: list
   elements: dict
@@ -140,6 +147,7 @@ def main():
             timeout=dict(type="int", default=900),
             poll_interval=dict(type="int", default=15),
             load=dict(type="dict"),
+            baseline_instance_ids=dict(type="list", elements="str"),
         ),
         supports_check_mode=True,
     )

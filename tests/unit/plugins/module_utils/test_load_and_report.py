@@ -1,0 +1,75 @@
+import pytest
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import chunks, execution_timeout, load_comment, load_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._report import (
+    chart_series,
+    markdown_summary,
+    merge_points,
+    result_document,
+)
+
+
+def test_load_script_is_the_walkthrough_burner_bounded_by_timeout_per_vcpu():
+    lines = load_script(2, 600, "demo-1")
+    burners = [line for line in lines if "sha256sum /dev/zero" in line]
+    assert burners == ["timeout 600 sha256sum /dev/zero &"] * 2
+    assert lines[-2:] == ["wait", "exit 0"]
+    assert all(line.startswith("timeout ") for line in burners)
+
+
+@pytest.mark.parametrize("burners,duration", [(0, 600), (1, 0), (1, 6 * 3600 + 1), (193, 10)])
+def test_load_script_refuses_unbounded_or_absurd_loads(burners, duration):
+    with pytest.raises(ValueError):
+        load_script(burners, duration, "x")
+
+
+def test_load_helpers():
+    assert load_comment("x" * 200).startswith("scaleout-load x") and len(load_comment("x" * 200)) == 100
+    assert execution_timeout(600) == 720
+    assert [len(c) for c in chunks(range(120))] == [50, 50, 20]
+
+
+LOAD = "2026-11-30T12:00:00Z"
+STRESS = {"cpu_above_target": True, "alarm_high_fired": True, "peak_cpu": 100.0, "alarm_high_fired_at": "2026-11-30T12:03:00Z"}
+OUT = {
+    "reached": True, "time_to_target_s": 330.0,
+    "new_instances": [{"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 250.0, "ready_after_s": 300.0}],
+    "timeline": [
+        {"time": "2026-11-30T12:03:00Z", "kind": "alarm", "what": "TargetTracking-g-AlarmHigh-1: OK -> ALARM", "detail": "", "since_load_s": 180.0},
+        {"time": "2026-11-30T12:03:00Z", "kind": "capacity", "what": "desired capacity 2 -> 4", "detail": "cause", "since_load_s": 180.0},
+    ],
+    "samples": [{"time": "2026-11-30T12:05:30Z", "ready": 4, "instances": 4, "desired": 4}],
+}
+
+
+def test_result_passes_only_with_stress_and_scale_out():
+    assert result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT)["passed"] is True
+    assert result_document("demo", "demo-asg", LOAD, 50.0, 4, dict(STRESS, alarm_high_fired=False), OUT)["passed"] is False
+    assert result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, dict(OUT, reached=False))["passed"] is False
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, initial_ready=2)
+    assert doc["scale_out"]["samples"][0] == {"time": LOAD, "ready": 2, "instances": 2, "desired": None}
+
+
+def test_chart_series_in_minutes_with_events_sharing_a_label():
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, initial_ready=2)
+    cpu, ready, events = chart_series(doc, [{"time": "2026-11-30T12:01:00Z", "value": 99.0}])
+    assert cpu == [(1.0, 99.0)]
+    assert ready == [(0.0, 2), (5.5, 4)]
+    assert events == [(3.0, "AlarmHigh ALARM, desired 2 -> 4")]
+
+
+def test_summary_says_simulated_and_lists_new_instances():
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, simulated=True, clock_note="Sandbox clock.")
+    text = markdown_summary(doc, "chart.png")
+    assert "> **Simulated.** Sandbox clock." in text
+    assert "**Result: PASSED**" in text
+    assert "| i-3 | 3m 10s | 4m 10s | 5m 00s |" in text
+    assert "| reached | yes, after 5m 30s |" in text
+    assert "![CPU and instances](chart.png)" in text
+    assert "Simulated" not in markdown_summary(result_document("d", "g", LOAD, 50.0, 4, STRESS, OUT), "c.png")
+
+
+def test_merge_points_dedupes_by_time():
+    a = [{"time": "t2", "value": 1}, {"time": "t1", "value": 2}]
+    b = [{"time": "t2", "value": 3}]
+    assert merge_points(a, None, b) == [{"time": "t1", "value": 2}, {"time": "t2", "value": 3}]

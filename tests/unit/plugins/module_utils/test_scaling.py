@@ -1,0 +1,162 @@
+"""Timeline, readiness, progress, evidence and diagnosis of the scale test, on recorded-style snapshots."""
+
+import copy
+
+import pytest
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import (
+    build_timeline,
+    capacity_changes,
+    diagnose_scale_out,
+    new_instance_times,
+    progress_line,
+    ready_instances,
+    stress_evidence,
+    stress_failure,
+)
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import _states_from_summary, iso, response_time
+
+LOAD = "2026-11-30T12:00:00Z"
+HIGH = "TargetTracking-demo-asg-AlarmHigh-1111"
+LOW = "TargetTracking-demo-asg-AlarmLow-2222"
+CAUSE = ("At 2026-11-30T12:03:00Z a monitor alarm %s in state ALARM triggered policy demo-cpu changing the desired "
+         "capacity from 2 to 4. At 2026-11-30T12:03:10Z an instance was started in response to a difference between "
+         "desired and actual capacity, increasing the capacity from 2 to 4." % HIGH)
+
+
+def instance(iid, state="InService", health="Healthy", zone="ap-northeast-2a"):
+    return {"id": iid, "zone": zone, "lifecycle_state": state, "health_status": health}
+
+
+def activity(iid, start, code="Successful", message="", verb="Launching", cause=CAUSE):
+    return {"id": "act-" + iid, "description": "%s a new EC2 instance: %s" % (verb, iid), "cause": cause,
+            "status_code": code, "status_message": message, "start": start, "end": start, "progress": 100}
+
+
+@pytest.fixture
+def snapshot():
+    return {
+        "server_time": "2026-11-30T12:08:00Z",
+        "group": {"name": "demo-asg", "min_size": 1, "max_size": 4, "desired": 4,
+                  "instances": [instance("i-1"), instance("i-2"), instance("i-3"), instance("i-4", state="Pending")]},
+        "target_groups": 1,
+        "target_health": {"i-1": "healthy", "i-2": "healthy", "i-3": "initial"},
+        "policy": {"name": "demo-cpu", "target_value": 50.0, "metric": "ASGAverageCPUUtilization", "alarms": [HIGH, LOW]},
+        "alarms": [{"name": HIGH, "state": "ALARM", "reason": "3 datapoints above 50", "updated": "2026-11-30T12:03:00Z"},
+                   {"name": LOW, "state": "OK", "reason": "", "updated": "2026-11-30T11:50:00Z"}],
+        "alarm_history": [{"name": HIGH, "time": "2026-11-30T12:03:00Z", "old": "OK", "new": "ALARM", "summary": "Alarm updated from OK to ALARM"},
+                          {"name": HIGH, "time": "2026-11-30T11:40:00Z", "old": "INSUFFICIENT_DATA", "new": "OK", "summary": "x"}],
+        "activities": [activity("i-3", "2026-11-30T12:03:10Z"), activity("i-4", "2026-11-30T12:03:10Z"),
+                       activity("i-0", "2026-11-30T11:00:00Z", cause="At 2026-11-30T11:00:00Z a user request created an AutoScalingGroup")],
+        "cpu": [{"time": "2026-11-30T11:59:00Z", "value": 0.3}, {"time": "2026-11-30T12:01:00Z", "value": 100.0},
+                {"time": "2026-11-30T12:02:00Z", "value": 100.0}],
+    }
+
+
+def test_ready_means_in_service_healthy_and_healthy_in_the_target_group(snapshot):
+    assert ready_instances(snapshot) == ["i-1", "i-2"]
+    snapshot["target_groups"] = 0
+    assert ready_instances(snapshot) == ["i-1", "i-2", "i-3"]
+    snapshot["group"]["instances"][0]["health_status"] = "Unhealthy"
+    assert ready_instances(snapshot) == ["i-2", "i-3"]
+
+
+def test_progress_line_names_counts_cpu_alarm_and_latest_activity(snapshot):
+    line = progress_line(snapshot, 4)
+    assert line.startswith("demo-asg: 2/4 ready (desired 4, max 4) | CPU 100.0% vs target 50% | AlarmHigh ALARM | latest: ")
+    assert "(Successful)" in line
+    snapshot["cpu"] = []
+    assert "CPU no data" in progress_line(snapshot, 4)
+
+
+def test_capacity_changes_are_read_from_causes_once(snapshot):
+    changes = capacity_changes(snapshot["activities"])
+    assert [(c["from"], c["to"]) for c in changes] == [(2, 4)]
+
+
+def test_timeline_starts_at_the_load_and_is_ordered(snapshot):
+    timeline = build_timeline(snapshot, LOAD, {"i-3": "2026-11-30T12:06:00Z", "i-1": "2026-11-30T12:00:30Z"})
+    kinds = [e["kind"] for e in timeline]
+    assert "alarm" in kinds and "capacity" in kinds and "activity" in kinds and "ready" in kinds
+    assert all(e["since_load_s"] >= 0 for e in timeline)  # the 11:40 alarm change and the 11:00 activity are left out
+    assert [e["since_load_s"] for e in timeline] == sorted(e["since_load_s"] for e in timeline)
+    alarm = [e for e in timeline if e["kind"] == "alarm"][0]
+    assert alarm["since_load_s"] == 180.0 and alarm["what"].endswith("OK -> ALARM")
+
+
+def test_new_instance_times_skip_the_instances_there_before_the_load(snapshot):
+    seen = {"i-1": LOAD, "i-3": "2026-11-30T12:06:00Z"}
+    snapshot["activities"][0]["end"] = "2026-11-30T12:04:40Z"
+    times = new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-1", "i-2"})
+    assert times == [
+        {"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 280.0, "ready_after_s": 360.0},
+        {"instance_id": "i-4", "launched_after_s": 190.0, "in_service_after_s": 190.0, "ready_after_s": None},
+    ]
+    # An instance of the baseline is never new, even when its launch activity is recent.
+    assert [t["instance_id"] for t in new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-3", "i-4"})] == []
+
+
+def test_diagnosis_max_below_target_comes_first(snapshot):
+    reasons = diagnose_scale_out(snapshot, 5, LOAD)
+    assert reasons[0] == "the group's max size is 4, below the 5 instances waited for: it can never get there"
+
+
+def test_diagnosis_names_failed_activities_with_their_messages(snapshot):
+    message = "Your requested instance type (t2.micro) is not supported in your requested Availability Zone (ap-northeast-2b)."
+    snapshot["activities"].append(activity("i-9", "2026-11-30T12:04:00Z", code="Failed", message=message))
+    reasons = diagnose_scale_out(snapshot, 4, LOAD)
+    assert any(r.startswith("failed activity: Launching a new EC2 instance: i-9: Your requested instance type (t2.micro)") for r in reasons)
+
+
+def test_diagnosis_alarm_not_firing_and_cpu_below_target(snapshot):
+    snapshot["alarms"][0].update(state="OK", reason="CPU below threshold")
+    snapshot["cpu"][-1]["value"] = 31.5
+    reasons = diagnose_scale_out(snapshot, 4, LOAD)
+    assert "AlarmHigh is OK (CPU below threshold)" in reasons
+    assert "group-average CPU is 31.5%, not above the 50% target" in reasons
+
+
+def test_diagnosis_instances_stuck_unhealthy_in_the_target_group(snapshot):
+    reasons = diagnose_scale_out(snapshot, 4, LOAD)
+    stuck = [r for r in reasons if r.startswith("instances not ready")][0]
+    assert "i-3 is initial in the target group" in stuck
+    assert "i-4 is Pending/Healthy" in stuck
+
+
+def test_diagnosis_without_policy_or_metrics(snapshot):
+    no_policy = copy.deepcopy(snapshot)
+    no_policy["policy"] = None
+    assert "the group has no target-tracking policy, so nothing scales it out" in diagnose_scale_out(no_policy, 4, LOAD)
+    snapshot["cpu"] = []
+    assert any("no group-average CPU datapoints" in r for r in diagnose_scale_out(snapshot, 4, LOAD))
+
+
+def test_stress_evidence_counts_only_what_follows_the_load(snapshot):
+    evidence = stress_evidence(snapshot, LOAD)
+    assert evidence["peak_cpu"] == 100.0 and evidence["cpu_above_target"]
+    assert evidence["alarm_high_fired"] and evidence["alarm_high_fired_at"] == "2026-11-30T12:03:00Z"
+    assert len(evidence["datapoints"]) == 2 and len(evidence["alarm_transitions"]) == 1
+    assert stress_failure(evidence, snapshot) is None
+
+
+def test_stress_failure_reasons(snapshot):
+    assert "no target-tracking policy" in stress_failure(stress_evidence(snapshot, LOAD), dict(snapshot, policy=None))
+    assert stress_failure(stress_evidence(snapshot, LOAD), snapshot, {"i-1": "Failed", "i-2": "Undeliverable"}) == \
+        "the load never started: its commands are i-1 Failed, i-2 Undeliverable"
+    assert "missing (no instance received one)" in stress_failure(stress_evidence(snapshot, LOAD), snapshot, {})
+    no_data = dict(snapshot, cpu=[])
+    assert "metrics are missing" in stress_failure(stress_evidence(no_data, LOAD), no_data)
+    half = dict(snapshot, cpu=[{"time": "2026-11-30T12:01:00Z", "value": 50.0}])
+    assert stress_failure(stress_evidence(half, LOAD), half) == "group-average CPU peaked at 50.0%, never above the 50% target"
+    assert "CPU credits are exhausted (CPUCreditBalance 0.0)" in stress_failure(stress_evidence(half, LOAD), half, None, 0.0)
+    no_alarm = dict(snapshot, alarm_history=[])
+    assert "AlarmHigh did not go to ALARM (it is ALARM)" in stress_failure(stress_evidence(no_alarm, LOAD), no_alarm)
+
+
+def test_api_helpers():
+    assert _states_from_summary("Alarm updated from OK to ALARM") == ("OK", "ALARM")
+    assert _states_from_summary("Alarm created") == ("", "")
+    assert iso("2026-11-30T12:00:00+00:00") == "2026-11-30T12:00:00Z"
+    response = {"ResponseMetadata": {"HTTPHeaders": {"date": "Mon, 30 Nov 2026 12:34:56 GMT"}}}
+    assert response_time(response) == "2026-11-30T12:34:56Z"
+    assert response_time({}) is None
