@@ -21,6 +21,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import SCALE_OUT_WAIT_ARGUMENT_SPEC
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import build_timeline
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import diagnose_scale_out
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import new_instance_times
@@ -30,16 +31,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import s
 
 display = Display()
 
-OWN_ARGS = dict(
-    name=dict(type="str", required=True),
-    since=dict(type="str", required=True),
-    target_count=dict(type="int"),
-    direction=dict(type="str", choices=["out", "in"], default="out"),
-    timeout=dict(type="int", default=900),
-    poll_interval=dict(type="int", default=15),
-    load=dict(type="dict"),
-    baseline_instance_ids=dict(type="list", elements="str"),
-)
+OWN_ARGS = SCALE_OUT_WAIT_ARGUMENT_SPEC
 
 
 class ActionModule(ActionBase):
@@ -89,9 +81,9 @@ class ActionModule(ActionBase):
             if load and params["direction"] == "out":
                 joining = [i for i in ready if i not in loaded]
                 if joining:
-                    sent = self._module("cpu_load", dict(aws_args, state="started", instance_ids=joining,
-                                                          run_id=load["run_id"], duration=load.get("duration", 600),
-                                                          burners=load.get("burners", 0)), task_vars)
+                    load_args = dict(aws_args, state="started", instance_ids=joining, run_id=load["run_id"],
+                                     duration=load.get("duration", 600), burners=load.get("burners", 0))
+                    sent = self._module("cpu_load", load_args, task_vars)
                     if sent.get("failed"):
                         display.warning("could not load %s: %s" % (", ".join(joining), sent.get("msg")))
                     else:

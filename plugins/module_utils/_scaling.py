@@ -27,6 +27,18 @@ __metaclass__ = type
 import re
 from datetime import datetime
 
+# The options of scale_out_wait: its action plugin checks them, its module file documents them.
+SCALE_OUT_WAIT_ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    since=dict(type="str", required=True),
+    target_count=dict(type="int"),
+    direction=dict(type="str", choices=["out", "in"], default="out"),
+    timeout=dict(type="int", default=900),
+    poll_interval=dict(type="int", default=15),
+    load=dict(type="dict"),
+    baseline_instance_ids=dict(type="list", elements="str"),
+)
+
 _CAPACITY_CHANGE = re.compile(r"changing the desired capacity from (\d+) to (\d+)")
 _INSTANCE_ID = re.compile(r"\b(i-[0-9a-f]+)\b")
 HEALTHY = "healthy"

@@ -134,23 +134,12 @@ snapshot:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import SCALE_OUT_WAIT_ARGUMENT_SPEC
 
 
 def main():
     # The work is done by the action plugin of the same name, on the controller.
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            since=dict(type="str", required=True),
-            target_count=dict(type="int"),
-            direction=dict(type="str", choices=["out", "in"], default="out"),
-            timeout=dict(type="int", default=900),
-            poll_interval=dict(type="int", default=15),
-            load=dict(type="dict"),
-            baseline_instance_ids=dict(type="list", elements="str"),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleAWSModule(argument_spec=SCALE_OUT_WAIT_ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg="scaleout.webtier.scale_out_wait runs as an action plugin on the controller; it cannot run as a module")
 
 

@@ -47,6 +47,9 @@ TARGETS = [
     ("moto.ec2.models.instances", "InstanceBackend", "stop_instances"),
     ("moto.ec2.models.instances", "InstanceBackend", "start_instances"),
     ("moto.ec2.models.launch_templates", "LaunchTemplateBackend", "create_launch_template"),
+    ("moto.ec2.models.launch_templates", "LaunchTemplateBackend", "describe_launch_template_versions"),
+    ("moto.ec2.models.launch_templates", "LaunchTemplateBackend", "get_launch_template"),
+    ("moto.ec2.models.launch_templates", "LaunchTemplateBackend", "get_launch_template_by_name"),
     ("moto.ec2.models.amis", "AmiBackend", "create_image"),
     ("moto.ec2.models.amis", "Ami", "block_device_mappings"),
     ("moto.ec2.models.instance_types", "InstanceTypeOfferingBackend", "describe_instance_type_offerings"),
@@ -89,6 +92,7 @@ def apply(engine: Engine) -> None:
     _elbv2(engine, originals)
     _cloudwatch(engine, originals)
     _ssm(engine, originals)
+    _launch_template_versions(originals)
     _applied = True
 
 
@@ -1139,3 +1143,46 @@ def _ssm(engine: Engine, originals: dict) -> None:
         return ActionResult(result)
 
     sr.SimpleSystemManagerResponse.describe_instance_information = describe_instance_information
+
+
+# ====================================================================== Launch template versions
+
+
+def _launch_template_versions(originals: dict) -> None:
+    """DeleteLaunchTemplateVersions, which moto lacks (amazon.aws.ec2_launch_template calls it to
+    delete a template that has several versions). As on AWS, any version but the default can go;
+    deleted versions disappear from DescribeLaunchTemplateVersions. moto indexes versions by number,
+    so they are hidden rather than removed."""
+    from moto.core.responses import ActionResult
+    from moto.ec2.models import launch_templates as m
+    from moto.ec2.responses import launch_templates as r
+
+    describe = _orig(originals, "moto.ec2.models.launch_templates", "LaunchTemplateBackend", "describe_launch_template_versions")
+
+    def describe_launch_template_versions(self, *args, **kwargs):
+        return [(template, version) for template, version in describe(self, *args, **kwargs)
+                if version.number not in getattr(template, "deleted_versions", set())]
+
+    m.LaunchTemplateBackend.describe_launch_template_versions = describe_launch_template_versions
+
+    def delete_launch_template_versions(self):
+        tid, name = self._get_param("LaunchTemplateId"), self._get_param("LaunchTemplateName")
+        template = self.ec2_backend.get_launch_template(tid) if tid else self.ec2_backend.get_launch_template_by_name(name)
+        deleted = template.__dict__.setdefault("deleted_versions", set())
+        done, refused = [], []
+        for raw in self._get_param("Versions", []) or []:
+            entry = {"LaunchTemplateId": template.id, "LaunchTemplateName": template.name}
+            number = int(raw) if str(raw).isdigit() else None
+            if number is None or not 1 <= number <= len(template.versions) or number in deleted:
+                refused.append(dict(entry, VersionNumber=number or 0, ResponseError={
+                    "Code": "launchTemplateVersionDoesNotExist", "Message": "The specified launch template version does not exist."}))
+            elif number == template.default_version_number:
+                refused.append(dict(entry, VersionNumber=number, ResponseError={
+                    "Code": "launchTemplateVersionIsDefault", "Message": "The default version of a launch template cannot be deleted."}))
+            else:
+                deleted.add(number)
+                done.append(dict(entry, VersionNumber=number))
+        return ActionResult({"SuccessfullyDeletedLaunchTemplateVersions": done,
+                             "UnsuccessfullyDeletedLaunchTemplateVersions": refused})
+
+    r.LaunchTemplates.delete_launch_template_versions = delete_launch_template_versions

@@ -113,3 +113,51 @@ def test_every_instance_of_the_group_carries_the_stack_tag(aws, group, stack):
     reservations = aws("ec2").describe_instances(InstanceIds=ids)["Reservations"]
     for instance in (i for r in reservations for i in r["Instances"]):
         assert tagged(instance["Tags"], stack), instance["InstanceId"]
+
+
+def test_new_instances_warm_up_before_they_count(group):
+    assert group.get("DefaultInstanceWarmup") == 120
+
+
+def _group_instances(aws, group):
+    ids = [i["InstanceId"] for i in group["Instances"]]
+    reservations = aws("ec2").describe_instances(InstanceIds=ids)["Reservations"]
+    return [i for r in reservations for i in r["Instances"]]
+
+
+def test_instances_require_imdsv2(aws, group):
+    for instance in _group_instances(aws, group):
+        assert instance["MetadataOptions"]["HttpTokens"] == "required", instance["InstanceId"]
+        assert instance["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
+
+
+def test_instance_volumes_are_encrypted(aws, group):
+    instances = _group_instances(aws, group)
+    volume_ids = [m["Ebs"]["VolumeId"] for i in instances for m in i.get("BlockDeviceMappings", [])]
+    assert volume_ids
+    for volume in aws("ec2").describe_volumes(VolumeIds=volume_ids)["Volumes"]:
+        assert volume["Encrypted"], volume["VolumeId"]
+
+
+def test_instances_spread_over_zones(group):
+    if len(group["Instances"]) >= 2:
+        assert len({i["AvailabilityZone"] for i in group["Instances"]}) >= 2
+
+
+def test_the_baked_image_is_the_template_image(aws, template_data, stack):
+    images = aws("ec2").describe_images(ImageIds=[template_data["ImageId"]])["Images"]
+    tags = {t["Key"]: t["Value"] for t in images[0].get("Tags", [])}
+    assert tags.get("scaleout:stack") == stack and len(tags.get("scaleout:fingerprint", "")) == 16
+    snapshots = [m["Ebs"]["SnapshotId"] for m in images[0]["BlockDeviceMappings"] if "Ebs" in m]
+    for snapshot in aws("ec2").describe_snapshots(SnapshotIds=snapshots)["Snapshots"]:
+        assert snapshot["Encrypted"]
+        assert {t["Key"]: t["Value"] for t in snapshot.get("Tags", [])}.get("scaleout:fingerprint") == tags["scaleout:fingerprint"]
+
+
+def test_no_temporary_bake_resource_is_left(aws, stack):
+    ec2 = aws("ec2")
+    temp = [{"Name": "tag:scaleout:role", "Values": ["bake-temporary"]}]
+    live = [i for r in ec2.describe_instances(Filters=temp)["Reservations"] for i in r["Instances"]
+            if i["State"]["Name"] not in ("terminated", "shutting-down")]
+    assert live == []
+    assert ec2.describe_security_groups(Filters=temp)["SecurityGroups"] == []
