@@ -1,4 +1,7 @@
-"""A change of provisioning content bakes a new image, makes a new default launch template version,
+"""Runs after test_1 (file order): it changes the provisioning content, which a later converge
+with the default content would change back.
+
+A change of provisioning content bakes a new image, makes a new default launch template version,
 rolls the group onto it with an instance refresh, and retention removes the oldest image and its
 snapshots but never the one in use. A run without change starts nothing."""
 
@@ -17,7 +20,7 @@ def converge(*extra):
         env=dict(os.environ, ANSIBLE_CONFIG=str(PROJECT / "ansible.cfg"), ANSIBLE_FORCE_COLOR="0"),
     )
     assert run.returncode == 0, run.stdout[-4000:]
-    return int(re.search(r"changed=(\d+)", run.stdout.split("PLAY RECAP")[-1]).group(1)), run.stdout
+    return sum(int(n) for n in re.findall(r"changed=(\d+)", run.stdout.split("PLAY RECAP")[-1])), run.stdout
 
 
 def stack_images(ec2, stack):
@@ -31,7 +34,8 @@ def default_version(ec2, stack):
     return template["DefaultVersionNumber"], version["LaunchTemplateVersions"][0]["LaunchTemplateData"]["ImageId"]
 
 
-def test_new_provisioning_rebakes_rolls_and_retires(aws, stack):
+def test_new_provisioning_rebakes_rolls_and_retires(primary):
+    stack, aws = primary
     ec2, autoscaling = aws("ec2"), aws("autoscaling")
     group = stack + "-asg"
     first_version, first_image = default_version(ec2, stack)
