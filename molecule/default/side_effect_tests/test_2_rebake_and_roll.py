@@ -51,6 +51,8 @@ def test_new_provisioning_rebakes_rolls_and_retires(primary):
     assert refreshes[0]["Preferences"]["MinHealthyPercentage"] == 90
     instances = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"][0]["Instances"]
     assert instances and {i["LaunchTemplate"]["Version"] for i in instances} == {str(second_version)}
+    reservations = ec2.describe_instances(InstanceIds=[i["InstanceId"] for i in instances])["Reservations"]
+    assert {i["ImageId"] for r in reservations for i in r["Instances"]} == {second_image}
 
     first_snapshots = [m["Ebs"]["SnapshotId"] for m in images[first_image]["BlockDeviceMappings"] if "Ebs" in m]
     changed, _out = converge("-e", "bake_extra_script=echo provisioning v3")
