@@ -11,7 +11,8 @@ __metaclass__ = type
 STACK_TAG = "scaleout:stack"
 
 # The order teardown deletes in: the group first (deleting instances first makes the group
-# launch new ones), then what it used, security groups last (instances and the load balancer
+# launch new ones), then what it used (the instances' IAM role once no instance holds it),
+# security groups last (instances and the load balancer
 # hold their network interfaces until they are gone).
 KINDS = (
     "autoscaling_groups",
@@ -22,6 +23,7 @@ KINDS = (
     "images",
     "snapshots",
     "volumes",
+    "iam_roles",
     "security_groups",
 )
 

@@ -14,7 +14,7 @@ version_added: 1.0.0
 description:
   - Lists, by the C(scaleout:stack) tag and never by name, the Auto Scaling groups, instances, load
     balancers, target groups, launch templates, images, snapshots, volumes and security groups of a
-    stack in the region.
+    stack in the region, and its IAM roles (under the path C(/scaleout/); IAM is global).
   - Teardown uses it to find what to delete and to prove that nothing is left; a resource of another
     stack, or an untagged one with a similar name, is never listed.
   - Terminated instances (still visible for a while on AWS) are listed with their state but do not
@@ -143,6 +143,16 @@ def autoscaling_resources(autoscaling, stack):
     }
 
 
+def iam_resources(iam, stack):
+    roles = paginated_query_with_retries(iam, "list_roles", PathPrefix="/scaleout/")["Roles"]
+    found = []
+    for role in roles:
+        tags = iam.list_role_tags(aws_retry=True, RoleName=role["RoleName"]).get("Tags", [])
+        if belongs_to(tags, stack):
+            found.append(entry(role["RoleName"], role["RoleName"], "", tags))
+    return {"iam_roles": found}
+
+
 def main():
     module = AnsibleAWSModule(argument_spec=dict(stack_name=dict(type="str", required=True)), supports_check_mode=True)
     stack = module.params["stack_name"]
@@ -152,6 +162,7 @@ def main():
         found.update(autoscaling_resources(module.client("autoscaling", retry_decorator=retry), stack))
         found.update(ec2_resources(module.client("ec2", retry_decorator=retry), stack))
         found.update(elbv2_resources(module.client("elbv2", retry_decorator=retry), stack))
+        found.update(iam_resources(module.client("iam", retry_decorator=retry), stack))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Unable to list the resources of stack %s" % stack)
     resources = dict((kind, found.get(kind, [])) for kind in KINDS)

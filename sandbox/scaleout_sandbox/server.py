@@ -209,6 +209,9 @@ def build_app(identity: dict):
 
 
 def serve(port: int) -> None:
+    # AWS accounts see AWS's managed IAM policies (AmazonSSMManagedInstanceCore for the instance
+    # role); moto creates them only when asked.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     import moto
     from werkzeug.serving import make_server
 

@@ -161,3 +161,13 @@ def test_no_temporary_bake_resource_is_left(aws, stack):
             if i["State"]["Name"] not in ("terminated", "shutting-down")]
     assert live == []
     assert ec2.describe_security_groups(Filters=temp)["SecurityGroups"] == []
+
+
+def test_instances_get_the_stack_role_allowing_ssm_only(aws, template_data, stack):
+    assert template_data["IamInstanceProfile"]["Name"] == stack + "-web"
+    iam = aws("iam")
+    role = iam.get_role(RoleName=stack + "-web")["Role"]
+    assert role["Path"] == "/scaleout/"
+    attached = iam.list_attached_role_policies(RoleName=stack + "-web")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AmazonSSMManagedInstanceCore"]
+    assert iam.list_role_policies(RoleName=stack + "-web")["PolicyNames"] == []
