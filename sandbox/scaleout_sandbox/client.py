@@ -1,10 +1,12 @@
 """A small client for tests: the sandbox's own endpoints, and boto3 clients pointed at it.
 
     box = SandboxClient("http://127.0.0.1:4599")
-    ec2 = box.client("ec2")                      # region ap-northeast-2, dummy credentials
+    ec2 = box.client("ec2")                      # region ap-northeast-2, the sandbox's admin key
     box.set_faults({"unoffered": [{"zone": "ap-northeast-2a", "instance_type": "t3.micro"}]})
     box.clear_requests(); ...; calls = box.requests()
     box.sleep_sim(300)                           # wait five simulated minutes
+    user = box.create_user("deployer", policy)   # IAM user + managed policy + access key
+    ec2 = box.client("ec2", credentials=user)    # signed as that user (checked when IAM is enforced)
 
 Nothing in roles/ or plugins/ may use this module: the collection only speaks the AWS APIs.
 """
@@ -15,6 +17,8 @@ import json
 import time
 import urllib.request
 from typing import Callable, Optional
+
+from .iampolicy import ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY
 
 DEFAULT_REGION = "ap-northeast-2"
 
@@ -94,15 +98,33 @@ class SandboxClient:
 
     # ------------------------------------------------------------ AWS clients
 
-    def client(self, service: str, region: Optional[str] = None):
+    def client(self, service: str, region: Optional[str] = None, credentials: Optional[dict] = None):
+        """A boto3 client for the sandbox, signed with `credentials` ({"access_key_id",
+        "secret_access_key"}, e.g. what create_user returns), by default the sandbox's admin key
+        (never checked, also when IAM enforcement is on)."""
         import boto3
         from botocore.config import Config
 
+        credentials = credentials or {"access_key_id": ADMIN_ACCESS_KEY_ID, "secret_access_key": ADMIN_SECRET_ACCESS_KEY}
         return boto3.client(
             service, region_name=region or self.region, endpoint_url=self.endpoint,
-            aws_access_key_id="sandbox-access-key", aws_secret_access_key="sandbox-secret-key",
+            aws_access_key_id=credentials["access_key_id"], aws_secret_access_key=credentials["secret_access_key"],
             config=Config(retries={"max_attempts": 1, "mode": "standard"}),
         )
+
+    def create_user(self, name: str, policy_document, policy_name: Optional[str] = None) -> dict:
+        """An IAM user holding only `policy_document` (a dict or JSON text), as a customer managed
+        policy attached to it, and an access key: {"user_name", "arn", "policy_arn",
+        "access_key_id", "secret_access_key"}. Made with the admin key through the IAM API, so
+        moto validates the document as AWS would."""
+        iam = self.client("iam")
+        document = policy_document if isinstance(policy_document, str) else json.dumps(policy_document)
+        user = iam.create_user(UserName=name)["User"]
+        policy = iam.create_policy(PolicyName=policy_name or f"{name}-policy", PolicyDocument=document)["Policy"]
+        iam.attach_user_policy(UserName=name, PolicyArn=policy["Arn"])
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return {"user_name": name, "arn": user["Arn"], "policy_arn": policy["Arn"],
+                "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
 
 
 class SandboxRequestError(Exception):

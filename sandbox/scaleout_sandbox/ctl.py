@@ -1,5 +1,9 @@
 """Start, stop and inspect the sandbox server: `up` is idempotent, `down` leaves nothing running.
 
+The server inherits this process's environment (SCALEOUT_SANDBOX_SECONDS_PER_MINUTE,
+SCALEOUT_SANDBOX_DELAYS, SCALEOUT_SANDBOX_IAM_ENFORCE, ...). `up` reuses a running sandbox only if
+its IAM enforcement is what the environment asks for; otherwise it refuses (run `down` first).
+
 State lives in SCALEOUT_SANDBOX_STATE_DIR (default: `.sandbox/` at the repository root): a pid
 file, the server log, and a lock that serialises concurrent `up`/`down` calls so that two callers
 never start two servers.
@@ -20,6 +24,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .iampolicy import ENFORCE_ENV, enforced_from_env
 from .server import HEALTH_PATH, LOOPBACK, SERVICE_NAME
 
 DEFAULT_PORT = 4599
@@ -107,11 +112,16 @@ class Sandbox:
         if rec and pid_alive(rec["pid"]):
             ident = probe(rec["port"])
             if ident and ident["pid"] == rec["pid"]:
-                return {"running": True, "pid": rec["pid"], "port": rec["port"], "endpoint": endpoint(rec["port"])}
+                return {"running": True, "pid": rec["pid"], "port": rec["port"], "endpoint": endpoint(rec["port"]),
+                        "iam_enforced": bool(ident.get("iam_enforced"))}
             return {"running": False, "pid": rec["pid"], "port": rec["port"], "problem": "process alive but not answering"}
         return {"running": False}
 
     def up(self) -> dict:
+        try:
+            enforce = enforced_from_env()
+        except ValueError as err:
+            raise SandboxError(str(err)) from None
         with self._locked():
             current = self.status()
             if current["running"]:
@@ -119,6 +129,12 @@ class Sandbox:
                     raise SandboxError(
                         f"the sandbox already runs on port {current['port']} (pid {current['pid']}), "
                         f"not on {self.port}; run 'down' first or set {PORT_ENV}={current['port']}"
+                    )
+                if current["iam_enforced"] != enforce:
+                    raise SandboxError(
+                        f"the sandbox already runs (pid {current['pid']}) with IAM enforcement "
+                        f"{'on' if current['iam_enforced'] else 'off'}, but {ENFORCE_ENV} asks for it "
+                        f"{'on' if enforce else 'off'}; run 'down' first"
                     )
                 return dict(current, started=False)
             if current.get("pid"):
@@ -147,7 +163,8 @@ class Sandbox:
             ident = probe(self.port)
             if ident and ident["pid"] == proc.pid:
                 self.pid_file.write_text(json.dumps({"pid": proc.pid, "port": self.port}))
-                return {"running": True, "pid": proc.pid, "port": self.port, "endpoint": endpoint(self.port)}
+                return {"running": True, "pid": proc.pid, "port": self.port, "endpoint": endpoint(self.port),
+                        "iam_enforced": bool(ident.get("iam_enforced"))}
             if proc.poll() is not None:
                 raise SandboxError(f"the sandbox server exited with code {proc.returncode}:\n{self._log_tail()}")
             time.sleep(0.1)
@@ -205,7 +222,8 @@ def main(argv=None) -> int:
         if args.command == "up":
             result = sandbox.up()
             verb = "started" if result["started"] else "already running"
-            print(f"sandbox {verb}: {result['endpoint']} (pid {result['pid']})")
+            enforced = ", IAM enforced" if result.get("iam_enforced") else ""
+            print(f"sandbox {verb}: {result['endpoint']} (pid {result['pid']}{enforced})")
         elif args.command == "down":
             result = sandbox.down()
             print("sandbox stopped" if result["stopped"] else "sandbox was not running")

@@ -1,9 +1,11 @@
-"""Where the sandbox extends moto: every patch of a moto class is made here, by ``apply()``.
+"""Where the sandbox extends moto: every patch of a moto class is made here, by ``apply()`` (and,
+only when IAM enforcement is switched on, by ``apply_iam_enforcement()``).
 
 Each patch fixes a gap between moto and AWS (listed in docs/sandbox.md) or hands a control loop to
-the engine. ``TARGETS`` names every moto attribute patched; ``apply()`` fails loudly when one is
-missing, and sandbox/tests/test_moto_internals.py pins the behaviour the patches rely on, so a
-moto upgrade that moves things breaks the tests instead of the simulation.
+the engine. ``TARGETS`` and ``IAM_TARGETS`` name every moto attribute patched; ``apply()`` (and
+``apply_iam_enforcement()``) fail loudly when one is missing, and sandbox/tests/test_moto_internals.py
+pins the behaviour the patches rely on, so a moto upgrade that moves things breaks the tests instead
+of the simulation.
 """
 
 from __future__ import annotations
@@ -66,7 +68,17 @@ TARGETS = [
     ("moto.ssm.models", "SimpleSystemManagerBackend", "send_command"),
 ]
 
+# Patched only when IAM enforcement is on (apply_iam_enforcement, iampolicy.py).
+IAM_TARGETS = [
+    ("moto.core.authorization", "ActionAuthenticatorMixin", "_authenticate_and_authorize_action"),
+    ("moto.iam.access_control", "IAMRequestBase", "check_action_permitted"),
+    ("moto.iam.access_control", "IAMRequest", "_raise_access_denied"),
+    ("moto.iam.access_control", "IAMRequest", "_raise_invalid_access_key"),
+    ("moto.iam.access_control", "IAMRequest", "_raise_signature_does_not_match"),
+]
+
 _applied = False
+_iam_applied = False
 
 
 def _target(module_name: str, class_name: str, attribute: str):
@@ -1186,3 +1198,80 @@ def _launch_template_versions(originals: dict) -> None:
                              "UnsuccessfullyDeletedLaunchTemplateVersions": refused})
 
     r.LaunchTemplates.delete_launch_template_versions = delete_launch_template_versions
+
+
+# ====================================================================== IAM enforcement (opt-in)
+
+
+def apply_iam_enforcement() -> None:
+    """Authenticate and authorise every AWS request from now on (iampolicy.py says how).
+
+    moto's switch is settings.INITIAL_NO_AUTH_ACTION_COUNT, compared at every request with a
+    process-wide counter of requests served unchecked (moto.core.authorization); the sandbox pins it
+    at 0 before every check, so neither the counter nor POST /moto-api/reset-auth can turn the checks
+    off. The admin key skips them; everything else goes through moto's IAMRequest (key lookup,
+    SigV4 signature) and the sandbox's decision."""
+    global _iam_applied
+    if _iam_applied:
+        return
+    from moto import settings
+    from moto.core import authorization as auth
+    from moto.iam import access_control as ac
+
+    from . import iampolicy
+
+    originals = {(m, c, a): _target(m, c, a)[1] for m, c, a in IAM_TARGETS}
+    authenticate = originals[("moto.core.authorization", "ActionAuthenticatorMixin", "_authenticate_and_authorize_action")]
+
+    def _authenticate_and_authorize_action(self, iam_request_cls, resource="*"):
+        key = iampolicy.access_key_id(self.headers.get("Authorization"))
+        if key == iampolicy.ADMIN_ACCESS_KEY_ID:
+            return None
+        if key is None:  # moto would fail with a KeyError/IndexError (500)
+            raise iampolicy.missing_authentication(self.headers, getattr(self, "service_name", None))
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+        return authenticate(self, iam_request_cls, resource)
+
+    auth.ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action
+
+    def check_action_permitted(self, resource):
+        self._action = iampolicy.iam_action(self._action)
+        documents = [iampolicy.policy_document(p) for p in self._access_key.collect_policies()]
+        decision = iampolicy.decide(self._action, documents)
+        if decision == iampolicy.DENY:
+            self._sandbox_explicit_deny = True
+            self._raise_access_denied()
+        permitted = decision == iampolicy.ALLOW
+        if self._is_assuming_role_operation(resource):  # sts:AssumeRole: the role's trust policy, as moto
+            permitted = permitted and self._check_role_trust_relationship(resource)
+        if not permitted:
+            self._raise_access_denied()
+
+    ac.IAMRequestBase.check_action_permitted = check_action_permitted
+
+    def _raise_access_denied(self):
+        raise iampolicy.access_denied(self._service, self._headers, self._access_key.arn, self._action,
+                                      explicit=getattr(self, "_sandbox_explicit_deny", False))
+
+    ac.IAMRequest._raise_access_denied = _raise_access_denied
+
+    invalid_key = originals[("moto.iam.access_control", "IAMRequest", "_raise_invalid_access_key")]
+    bad_signature = originals[("moto.iam.access_control", "IAMRequest", "_raise_signature_does_not_match")]
+
+    # moto answers these in XML whatever the protocol; JSON clients (SSM, CloudWatch) could not read the code.
+    def _raise_invalid_access_key(self, reason):
+        if iampolicy.is_json_protocol(self._headers):
+            raise iampolicy.invalid_access_key(self._headers)
+        return invalid_key(self, reason)
+
+    def _raise_signature_does_not_match(self):
+        if iampolicy.is_json_protocol(self._headers):
+            raise iampolicy.signature_does_not_match(self._headers)
+        return bad_signature(self)
+
+    ac.IAMRequest._raise_invalid_access_key = _raise_invalid_access_key
+    ac.IAMRequest._raise_signature_does_not_match = _raise_signature_does_not_match
+
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    auth.ActionAuthenticatorMixin.request_count = 0
+    _iam_applied = True

@@ -25,10 +25,17 @@ READ_ONLY_PREFIXES = (
 )
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _SMITHY_PATH = re.compile(r"^/service/[^/]+/operation/([A-Za-z0-9]+)$")
 
 # SigV4 signing names that differ from botocore's service directory names.
 _SIGNING_TO_SERVICE = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch", "execute-api": "apigateway"}
+
+
+def access_key_id(headers: dict) -> Optional[str]:
+    """The access key id that signed the request (SigV4 credential scope), or None."""
+    match = _KEY.search(headers.get("authorization", ""))
+    return match.group(1) if match else None
 
 
 def is_mutating(action: Optional[str]) -> bool:

@@ -11,6 +11,17 @@ not an AWS API and nothing in roles/ or plugins/ calls it:
     GET|DELETE      /_sandbox/requests   the AWS API calls served (service, action, mutating)
     GET|POST        /_sandbox/delays     the simulated lifecycle delays
     GET  /_sandbox/state      a summary of the simulation
+
+IAM enforcement (opt-in, iampolicy.py): with SCALEOUT_SANDBOX_IAM_ENFORCE=1 in its environment the
+server authenticates and authorises every AWS request against the sandbox's IAM. It is switched on
+(patches.apply_iam_enforcement) before the first AWS request is served - requests wait until the
+runtime is ready - and stays on for the life of the process; /_sandbox/health says
+"iam_enforced": true. Bootstrap: with the admin key (iampolicy.ADMIN_ACCESS_KEY_ID /
+ADMIN_SECRET_ACCESS_KEY, never checked) create an IAM user, attach the policy to it and create its
+access key through the ordinary IAM API (SandboxClient.create_user does this), then run as that user.
+The /_sandbox/ endpoints need no credentials. POST /moto-api/reset-auth (moto's own switch) is
+refused while enforcement is on. The request log records the status of every call (403 for a
+refused one) and the access key id that signed it.
 """
 
 from __future__ import annotations
@@ -75,11 +86,12 @@ class SandboxApp:
 class Runtime:
     """The clock, the engine, the faults and the request log of one server process."""
 
-    def __init__(self, clock, engine, faults, log):
+    def __init__(self, clock, engine, faults, log, iam_enforced: bool = False):
         self.clock = clock
         self.engine = engine
         self.faults = faults
         self.log = log
+        self.iam_enforced = iam_enforced
 
     # ---------------------------------------------------------------- AWS requests
 
@@ -87,6 +99,9 @@ class Runtime:
         from . import clock as clock_module
         from . import requestlog
 
+        if self.iam_enforced and (environ.get("PATH_INFO") or "").startswith("/moto-api/reset-auth"):
+            return _json(start_response, "403 Forbidden",
+                         {"error": "IAM enforcement is on for the life of this sandbox; /moto-api/reset-auth is refused"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -124,6 +139,7 @@ class Runtime:
             "time": clock_module.iso(now), "real_time": clock_module.iso(time.time()),
             "service": call["service"], "region": call["region"], "action": call["action"],
             "mutating": requestlog.is_mutating(call["action"]), "status": int(status.split()[0]),
+            "access_key_id": requestlog.access_key_id(headers),
         })
         # No Date header here: the request handler writes it, in simulated time (QuietHandler).
         start_response(status, list(captured.get("headers", [])))
@@ -179,8 +195,10 @@ class Runtime:
         return _json(start_response, "404 Not Found", {"error": f"no sandbox endpoint {method} {path}"})
 
 
-def build_runtime():
-    """Import moto, put it on the simulated clock, apply the patches, start nothing yet."""
+def build_runtime(iam_enforced: bool = False):
+    """Import moto, put it on the simulated clock, apply the patches, start nothing yet.
+
+    With `iam_enforced`, every AWS request served from now on is authenticated and authorised."""
     from moto.backends import get_backend
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -200,11 +218,13 @@ def build_runtime():
     faults = Faults()
     engine = Engine(sim_clock, faults, Delays.from_env())
     patches.apply(engine)
-    return dispatcher, Runtime(sim_clock, engine, faults, RequestLog())
+    if iam_enforced:
+        patches.apply_iam_enforcement()
+    return dispatcher, Runtime(sim_clock, engine, faults, RequestLog(), iam_enforced=iam_enforced)
 
 
-def build_app(identity: dict):
-    dispatcher, runtime = build_runtime()
+def build_app(identity: dict, iam_enforced: bool = False):
+    dispatcher, runtime = build_runtime(iam_enforced)
     return SandboxApp(dispatcher, identity, runtime), runtime
 
 
@@ -217,9 +237,11 @@ def serve(port: int) -> None:
 
     from .clock import factor_from_env
     from .engine import Delays
+    from .iampolicy import ADMIN_ACCESS_KEY_ID, enforced_from_env
 
     factor_from_env()  # configuration errors stop the process before it answers (ctl shows them)
     Delays.from_env()
+    iam_enforced = enforced_from_env()
 
     identity = {
         "service": SERVICE_NAME,
@@ -228,7 +250,10 @@ def serve(port: int) -> None:
         "started": time.time(),
         "moto_version": moto.__version__,
         "simulated": True,
+        "iam_enforced": iam_enforced,
     }
+    if iam_enforced:
+        identity["iam_admin_access_key_id"] = ADMIN_ACCESS_KEY_ID
     app = SandboxApp(None, identity)
     app.ready.clear()
     server = make_server(LOOPBACK, port, app, threaded=True, request_handler=_quiet_handler())
@@ -236,7 +261,7 @@ def serve(port: int) -> None:
 
     def _prepare():
         try:
-            dispatcher, runtime = build_runtime()
+            dispatcher, runtime = build_runtime(iam_enforced)
         except Exception as err:  # noqa: BLE001 - reported to every caller, and in the log
             import traceback
 
@@ -256,8 +281,8 @@ def serve(port: int) -> None:
 
     signal.signal(signal.SIGTERM, _shutdown)
     signal.signal(signal.SIGINT, _shutdown)
-    print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}, simulated clock x{factor_from_env():g}) "
-          f"on http://{LOOPBACK}:{port}", flush=True)
+    print(f"{SERVICE_NAME}: serving the AWS APIs (moto {moto.__version__}, simulated clock x{factor_from_env():g}"
+          f"{', IAM enforced' if iam_enforced else ''}) on http://{LOOPBACK}:{port}", flush=True)
     server.serve_forever()
     if "runtime" in runtime_box:
         runtime_box["runtime"].engine.stop()

@@ -24,25 +24,31 @@ def free_port():
 SHARED_SECONDS_PER_MINUTE = "0.5"
 
 
-def start_server(directory, seconds_per_minute=None):
+def start_server(directory, seconds_per_minute=None, env=None):
+    """A sandbox server of its own. `env`: variables for the server process (None unsets one),
+    e.g. {"SCALEOUT_SANDBOX_IAM_ENFORCE": "1"}; this process's environment is restored after."""
     import os
 
     from scaleout_sandbox import clock, ctl
     from scaleout_sandbox.client import SandboxClient
 
     server = ctl.Sandbox(port=free_port(), directory=directory)
-    saved = os.environ.get(clock.SECONDS_PER_MINUTE_ENV)
-    if seconds_per_minute is None:
-        os.environ.pop(clock.SECONDS_PER_MINUTE_ENV, None)
-    else:
-        os.environ[clock.SECONDS_PER_MINUTE_ENV] = seconds_per_minute
+    wanted = dict(env or {})
+    wanted[clock.SECONDS_PER_MINUTE_ENV] = seconds_per_minute
+    saved = {name: os.environ.get(name) for name in wanted}
+
+    def put(values):
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    put(wanted)
     try:
         server.up()
     finally:
-        if saved is None:
-            os.environ.pop(clock.SECONDS_PER_MINUTE_ENV, None)
-        else:
-            os.environ[clock.SECONDS_PER_MINUTE_ENV] = saved
+        put(saved)
     client = SandboxClient(ctl.endpoint(server.port))
     client.server = server
     client.defaults = client.delays()

@@ -10,6 +10,7 @@ from scaleout_sandbox import ctl
     ("SCALEOUT_SANDBOX_SECONDS_PER_MINUTE", "fast", "is not a number of seconds"),
     ("SCALEOUT_SANDBOX_DELAYS", "{bad", "must be a JSON object"),
     ("SCALEOUT_SANDBOX_DELAYS", '{"warp": 1}', "unknown delay 'warp'"),
+    ("SCALEOUT_SANDBOX_IAM_ENFORCE", "maybe", "must be 1 or 0"),
 ])
 def test_bad_configuration_is_refused_by_up(tmp_path, monkeypatch, variable, value, message):
     monkeypatch.setenv(variable, value)
