@@ -178,10 +178,13 @@ def start(module, clients):
 def stop(module, clients):
     ssm = clients["ssm"]
     comment = load_comment(module.params["run_id"])
-    running = []
+    running = {}
     for status in ACTIVE_STATUSES:
         found = paginated_query_with_retries(ssm, "list_commands", Filters=[{"key": "Status", "value": status}])
-        running.extend(c for c in found.get("Commands", []) if c.get("Comment") == comment)
+        # By id: a command may change status between two of these calls, and show in both.
+        running.update((c["CommandId"], c) for c in found.get("Commands", [])
+                       if c.get("Comment") == comment and c.get("Status") in ACTIVE_STATUSES)
+    running = [running[command_id] for command_id in sorted(running)]
     commands = [{"command_id": c["CommandId"], "instance_ids": c.get("InstanceIds", []), "requested": iso(c["RequestedDateTime"]),
                  "status": c["Status"]} for c in running]
     if running and not module.check_mode:

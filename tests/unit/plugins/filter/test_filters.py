@@ -44,3 +44,12 @@ def test_desired_capacity_filter_midpoint_and_explicit():
     assert desired_capacity("1", "4", "3") == 3
     with pytest.raises(AnsibleFilterError, match="whole numbers"):
         desired_capacity("one", 4)
+
+
+def test_group_drift_filter_wraps_bad_input_as_filter_errors():
+    from ansible_collections.scaleout.webtier.plugins.filter.group_drift import group_drift
+
+    with pytest.raises(AnsibleFilterError, match="expects a group"):
+        group_drift([], {})
+    with pytest.raises(AnsibleFilterError, match="lack"):
+        group_drift({}, {"min_size": 1})

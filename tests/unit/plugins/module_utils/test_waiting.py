@@ -1,0 +1,169 @@
+"""The pace of the wait loops (on a fake clock) and the verdicts that end a wait."""
+
+import pytest
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import (
+    MISSING,
+    Poller,
+    check_wait_request,
+    group_states,
+    group_verdict,
+    is_throttling,
+    wait_verdict,
+)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def run_wait(ready_at, interval, timeout, throttled_until=0.0):
+    """Poll a resource that becomes ready at ``ready_at`` seconds; return (poller, detected_at or None)."""
+    clock = FakeClock()
+    poller = Poller(timeout, interval, clock=clock, sleep=clock.sleep)
+    start = clock.now
+    while True:
+        elapsed = clock.now - start
+        throttled = elapsed < throttled_until
+        poller.polled(throttled)
+        if not throttled and elapsed >= ready_at:
+            return poller, elapsed
+        if poller.expired:
+            return poller, None
+        poller.pause()
+
+
+@pytest.mark.parametrize("interval", [1, 5, 15])
+@pytest.mark.parametrize("ready_at", [0.0, 0.5, 7.3, 59.9, 61.0])
+def test_a_change_is_seen_within_one_interval(interval, ready_at):
+    poller, detected = run_wait(ready_at, interval, timeout=600)
+    assert detected is not None
+    assert ready_at <= detected <= ready_at + interval
+
+
+@pytest.mark.parametrize("interval", [1, 2, 10, 15, 30])
+def test_polls_per_minute_are_bounded_by_the_interval(interval):
+    poller, detected = run_wait(ready_at=10_000, interval=interval, timeout=600)
+    assert detected is None
+    # 600 s at one poll per interval, plus the poll at the start.
+    assert poller.polls <= 600 / interval + 1
+    assert poller.polls >= 600 / interval  # it does poll until the deadline
+    per_minute = poller.polls / 10
+    assert per_minute <= 60 / interval + 0.1
+
+
+def test_never_sleeps_past_the_deadline_and_polls_once_at_it():
+    clock = FakeClock()
+    poller = Poller(25, 10, clock=clock, sleep=clock.sleep)
+    while not poller.expired:
+        poller.polled()
+        poller.pause()
+    assert clock.sleeps == [10, 10, 5]
+    assert clock.now - 1000.0 == 25
+
+
+def test_throttling_stretches_the_pause_then_a_good_poll_restores_it():
+    clock = FakeClock()
+    poller = Poller(3600, 5, clock=clock, sleep=clock.sleep)
+    for _ in range(6):
+        poller.polled(throttled=True)
+        poller.pause()
+    assert clock.sleeps == [10, 20, 40, 60, 60, 60]  # doubles, capped at a minute
+    poller.polled()
+    poller.pause()
+    assert clock.sleeps[-1] == 5
+    assert poller.throttled == 6 and poller.polls == 7
+
+
+def test_throttled_polls_make_fewer_calls_than_untroubled_ones():
+    calm, _ = run_wait(ready_at=10_000, interval=2, timeout=300)
+    stormy, _ = run_wait(ready_at=10_000, interval=2, timeout=300, throttled_until=10_000)
+    assert stormy.polls < calm.polls / 4
+
+
+@pytest.mark.parametrize("timeout, interval", [(-1, 5), (60, 0), (60, 0.5)])
+def test_bad_pace_is_refused(timeout, interval):
+    with pytest.raises(ValueError):
+        Poller(timeout, interval)
+
+
+class Error(Exception):
+    def __init__(self, code):
+        super().__init__(code)
+        self.response = {"Error": {"Code": code}}
+
+
+@pytest.mark.parametrize("code", ["Throttling", "RequestLimitExceeded", "ThrottlingException", "TooManyRequestsException"])
+def test_throttling_codes_are_recognised(code):
+    assert is_throttling(Error(code))
+
+
+@pytest.mark.parametrize("error", [Error("AccessDenied"), Error("InvalidAMIID.NotFound"), ValueError("x")])
+def test_other_errors_are_not_throttling(error):
+    assert not is_throttling(error)
+
+
+def test_wait_requests_are_checked():
+    assert check_wait_request("image", "available") is None
+    assert check_wait_request("load_balancer", "active") is None
+    assert check_wait_request("group", "healthy") is None
+    assert "choose from" in check_wait_request("image", "active")
+    assert "cannot wait" in check_wait_request("bucket", "available")
+
+
+def test_image_verdicts():
+    assert wait_verdict("image", "available", {"ami-1": ("available", "")})[0] == "done"
+    verdict, detail = wait_verdict("image", "available", {"ami-1": ("available", ""), "ami-2": ("pending", "")})
+    assert verdict == "waiting" and "ami-2 is pending" in detail
+    verdict, detail = wait_verdict("image", "available", {"ami-1": ("failed", "Client.InternalError")})
+    assert verdict == "failed" and "Client.InternalError" in detail
+    assert wait_verdict("image", "available", {"ami-1": (MISSING, "")})[0] == "failed"
+
+
+def test_load_balancer_verdicts():
+    assert wait_verdict("load_balancer", "active", {"arn": ("provisioning", "")})[0] == "waiting"
+    assert wait_verdict("load_balancer", "active", {"arn": ("active", "")})[0] == "done"
+    assert wait_verdict("load_balancer", "active", {"arn": ("failed", "no capacity")})[0] == "failed"
+
+
+def test_instance_verdicts():
+    assert wait_verdict("instance", "terminated", {"i-1": ("shutting-down", ""), "i-2": (MISSING, "")})[0] == "waiting"
+    assert wait_verdict("instance", "terminated", {"i-1": ("terminated", ""), "i-2": (MISSING, "")})[0] == "done"
+    verdict, detail = wait_verdict("instance", "running", {"i-1": ("terminated", "Server.InternalError")})
+    assert verdict == "failed" and "Server.InternalError" in detail
+    assert wait_verdict("instance", "running", {"i-1": ("pending", "")})[0] == "waiting"
+    assert wait_verdict("instance", "stopped", {"i-1": ("stopping", "")})[0] == "waiting"
+
+
+def instance(instance_id, lifecycle="InService", health="Healthy"):
+    return {"InstanceId": instance_id, "LifecycleState": lifecycle, "HealthStatus": health}
+
+
+def test_group_is_healthy_when_the_desired_capacity_serves():
+    group = {"DesiredCapacity": 2, "Instances": [instance("i-1"), instance("i-2")]}
+    health = {"tg": {"i-1": "healthy", "i-2": "healthy"}}
+    assert group_verdict(group, health)[0] == "done"
+
+
+def test_group_waits_for_target_health_and_lifecycle():
+    group = {"DesiredCapacity": 2, "Instances": [instance("i-1"), instance("i-2", "Pending", "Healthy")]}
+    health = {"tg": {"i-1": "initial"}}
+    verdict, detail = group_verdict(group, health)
+    assert verdict == "waiting"
+    assert "0 of 2" in detail and "i-1 is target initial" in detail and "i-2 is Pending" in detail
+    assert group_states(group, health)["i-2"] == ("Pending", "Healthy")
+
+
+def test_group_without_target_groups_needs_only_auto_scaling_health():
+    group = {"DesiredCapacity": 1, "Instances": [instance("i-1")]}
+    assert group_verdict(group, {})[0] == "done"
+    assert group_verdict({"DesiredCapacity": 0, "Instances": []}, {})[0] == "done"
