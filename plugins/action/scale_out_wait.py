@@ -15,7 +15,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
@@ -28,6 +27,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import n
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import progress_line
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import ready_instances
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import seconds_between
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 
 display = Display()
 
@@ -55,12 +55,13 @@ class ActionModule(ActionBase):
         load = params.get("load") or None
         status_args = dict(aws_args, name=params["name"], since=params["since"])
 
-        started = time.monotonic()
+        poller = Poller(params["timeout"], params["poll_interval"])
         ready_seen, samples, loaded, load_commands = {}, [], set(), []
-        initial_ids, target, last_line, polls = None, params["target_count"], None, 0
+        initial_ids, target, last_line = None, params["target_count"], None
         while True:
             status = self._module("scaling_status_info", status_args, task_vars)
-            polls += 1
+            poller.polled()
+            polls = poller.polls
             if status.get("failed"):
                 return dict(result, failed=True, msg="reading the group failed: %s" % status.get("msg"), polls=polls)
             snapshot = status["snapshot"]
@@ -96,10 +97,10 @@ class ActionModule(ActionBase):
                 last_line = line
 
             done = len(ready) >= target if params["direction"] == "out" else (len(group["instances"]) <= target and group["desired"] <= target)
-            elapsed = round(time.monotonic() - started, 1)
+            elapsed = poller.elapsed
             # Waiting for more instances than the group may ever have cannot succeed: say so now.
             hopeless = params["direction"] == "out" and target > group["max_size"]
-            if done or hopeless or elapsed >= params["timeout"]:
+            if done or hopeless or poller.expired:
                 timeline = build_timeline(snapshot, params["since"], ready_seen)
                 outcome = dict(
                     result,
@@ -128,4 +129,4 @@ class ActionModule(ActionBase):
                 outcome.update(failed=True, diagnosis=diagnosis,
                                msg="%s did not reach %d instance(s)%s: %s" % (group["name"], target, within, "; ".join(diagnosis)))
                 return outcome
-            time.sleep(min(params["poll_interval"], max(0.5, params["timeout"] - elapsed)))
+            poller.pause()

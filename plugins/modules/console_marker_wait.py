@@ -84,7 +84,6 @@ polls:
   type: int
 """
 
-import time
 
 try:
     import botocore
@@ -96,6 +95,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import console_tail
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import console_verdict
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 
 
 def read_console(module, ec2, instance_id, latest):
@@ -136,14 +136,17 @@ def main():
     params = module.params
     if module.check_mode:
         module.exit_json(changed=False, elapsed=0.0, console_tail="", polls=0, msg="check mode: the console was not read")
+    if params["poll_interval"] < 1 or params["timeout"] < 0:
+        module.fail_json(msg="poll_interval must be at least 1 second and timeout not negative")
     ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    started = time.monotonic()
-    latest, text, polls = True, "", 0
+    poller = Poller(params["timeout"], params["poll_interval"])
+    latest, text = True, ""
     while True:
         text, latest = read_console(module, ec2, params["instance_id"], latest)
-        polls += 1
+        poller.polled()
+        polls = poller.polls
         verdict, line = console_verdict(text, params["success_marker"], params["failure_markers"])
-        elapsed = round(time.monotonic() - started, 1)
+        elapsed = poller.elapsed
         tail = console_tail(text, params["tail_lines"])
         if verdict == "done":
             module.exit_json(changed=False, marker_line=line, elapsed=elapsed, console_tail=tail, polls=polls)
@@ -159,13 +162,13 @@ def main():
                 % (params["instance_id"], state, reason or "no reason given", tail),
                 elapsed=elapsed, console_tail=tail, polls=polls,
             )
-        if elapsed >= params["timeout"]:
+        if poller.expired:
             module.fail_json(
                 msg="no line with %r in the console output of %s within %ds (the instance is %s); console output (last lines):\n%s"
                 % (params["success_marker"], params["instance_id"], params["timeout"], state, tail),
                 elapsed=elapsed, console_tail=tail, polls=polls,
             )
-        time.sleep(min(params["poll_interval"], max(0.5, params["timeout"] - elapsed)))
+        poller.pause()
 
 
 if __name__ == "__main__":

@@ -99,7 +99,6 @@ load_status:
   type: dict
 """
 
-import time
 
 try:
     import botocore
@@ -115,6 +114,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import s
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import GroupNotFound
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import ScalingReader
 from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import retrying_clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 
 
 def load_status(clients, command_ids):
@@ -155,7 +155,9 @@ def main():
         module.fail_json(msg="since=%r: not an ISO 8601 time" % params["since"])
     clients = retrying_clients(module, ("autoscaling", "elbv2", "cloudwatch", "ssm"))
     reader = ScalingReader(clients, params["name"])
-    started = time.monotonic()
+    if params["poll_interval"] < 1 or params["timeout"] < 0:
+        module.fail_json(msg="poll_interval must be at least 1 second and timeout not negative")
+    poller = Poller(params["timeout"], params["poll_interval"])
     statuses = {}
     while True:
         try:
@@ -167,11 +169,12 @@ def main():
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % params["name"])
         evidence = stress_evidence(snapshot, params["since"])
-        elapsed = round(time.monotonic() - started, 1)
+        poller.polled()
+        elapsed = poller.elapsed
         if evidence["cpu_above_target"] and evidence["alarm_high_fired"]:
             module.exit_json(changed=False, evidence=evidence, elapsed=elapsed, load_status=statuses)
         hopeless = not snapshot.get("policy") or (statuses and all(s in ENDED_BADLY for s in statuses.values()))
-        if hopeless or elapsed >= params["timeout"]:
+        if hopeless or poller.expired:
             balance = None
             if not evidence["cpu_above_target"] and evidence["datapoints"]:
                 try:
@@ -184,7 +187,7 @@ def main():
                                                                   reason or "no evidence yet"),
                 evidence=evidence, elapsed=elapsed, load_status=statuses,
             )
-        time.sleep(params["poll_interval"])
+        poller.pause()
 
 
 if __name__ == "__main__":
