@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: unit (pytest), ansible-lint (production profile), ansible-test sanity, the Galaxy
-# artifact, and the molecule scenarios against the sandbox. Fails when any part fails, and says
-# which. Run a subset with: scripts/test.sh unit lint sanity build molecule
+# artifact, the molecule scenarios against the sandbox, and the reliability tests (faults,
+# interruptions, bad input, least privilege). Fails when any part fails, and says which.
+# Run a subset with: scripts/test.sh unit lint sanity build molecule reliability
+# The long fault and interruption matrices: SCALEOUT_RELIABILITY_LONG=1 scripts/test.sh reliability
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/bootstrap.sh" || exit 1
@@ -13,7 +15,10 @@ export SCALEOUT_SANDBOX_STATE_DIR="$root/.sandbox/test"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(unit lint sanity build molecule)
+[ ${#steps[@]} -gt 0 ] || steps=(unit lint sanity build molecule reliability)
+if [ -n "${SCALEOUT_RELIABILITY_LONG:-}" ] && [ "${SCALEOUT_RELIABILITY_LONG}" != 0 ]; then
+  export SCALEOUT_RELIABILITY_FAULT_RUNS=${SCALEOUT_RELIABILITY_FAULT_RUNS:-5}
+fi
 failed=()
 passed=()
 
@@ -36,9 +41,10 @@ for step in "${steps[@]}"; do
     unit) run_step unit pytest ;;
     lint) run_step lint ansible-lint --offline ;;
     sanity) run_step sanity "$root/scripts/sanity.sh" ;;
-    build) run_step build "$root/tests/build/check_artifact.sh" ;;
+    build) run_step build bash -c 'set -e; for check in check_artifact check_ee check_changelog; do "$0/tests/build/$check.sh"; done' "$root" ;;
     molecule) run_step molecule molecule test --all ;;
-    *) echo "unknown step: $step (choose from unit lint sanity build molecule)" >&2; exit 2 ;;
+    reliability) run_step reliability pytest -p no:cacheprovider tests/reliability ;;
+    *) echo "unknown step: $step (choose from unit lint sanity build molecule reliability)" >&2; exit 2 ;;
   esac
 done
 "$root/scripts/sandbox" down > /dev/null 2>&1 || true

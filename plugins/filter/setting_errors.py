@@ -14,9 +14,12 @@ author: scaleout.webtier maintainers (@scaleout)
 description:
   - Takes a dict of the collection's variables (name to value) and returns a message for every
     value that AWS or the collection would refuse, naming the variable and the rule.
-  - Rules cover capacity order (min <= desired <= max, max >= 1), names AWS accepts (ALB and target
-    group names at most 32 characters), ports, CIDR blocks, SSH exposure, tags, health-check timing
-    and the scaling target. Variables the filter does not know are ignored.
+  - Rules cover capacity order (min <= desired <= max, max >= 1 and at most
+    C(scaling_group_max_size_limit), 1000 by default), names AWS accepts (ALB and target group names
+    at most 32 characters), ports, CIDR blocks, SSH exposure, tags, health-check timing and success
+    codes, the scaling target, the region name (C(scaleout_aws_region)), the certificate ARN, the
+    zone counts, the bake's retention and timeouts, and a scale test target count the group can
+    reach. Variables the filter does not know are ignored.
   - The roles call it first, so bad input fails before anything is created.
 options:
   _input:

@@ -25,6 +25,26 @@ _STACK_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 _INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
 _LAUNCH_TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9().\-/_]{3,128}$")
 WORLD_CIDRS = ("0.0.0.0/0", "::/0")
+# Region names of every AWS partition (the shapes of botocore's partition regexes): a name that fits
+# none of them has no endpoint, so every API call would fail to connect.
+_REGION_RE = re.compile(
+    r"^(?:(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+"  # aws
+    r"|cn-[a-z]+-\d+"  # aws-cn
+    r"|us-gov-[a-z]+-\d+"  # aws-us-gov
+    r"|us-iso[a-z]?-[a-z]+-\d+|eu-isoe-[a-z]+-\d+"  # aws-iso, aws-iso-b, aws-iso-f, aws-iso-e
+    r"|eusc-[a-z]+-[a-z]+-\d+)$"  # aws-eusc
+)
+# Certificates an HTTPS listener accepts: ACM certificates, or IAM server certificates.
+_CERTIFICATE_ARN_RE = re.compile(
+    r"^arn:aws[a-z-]*:(?:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+|iam::\d{12}:server-certificate/\S+)$"
+)
+# An Application Load Balancer's HTTP success codes: 200 to 499, one code, a list or a range.
+_MATCHER_RE = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
+# The largest max size accepted unless scaling_group_max_size_limit says otherwise: a guard against a
+# typo (100000 for 10) that would let the group, and its desired capacity, launch thousands of instances.
+GROUP_MAX_SIZE_LIMIT = 1000
+# An Application Load Balancer needs subnets in at least two zones.
+ALB_MIN_ZONES = 2
 
 
 def _as_int(value):
@@ -140,6 +160,52 @@ def check_non_negative_int(name, value):
     return []
 
 
+def _int_at_least(low, what=""):
+    def check(name, value):
+        if _as_int(value) is None or _as_int(value) < low:
+            return ["%s=%r: must be a whole number >= %d%s" % (name, value, low, what)]
+        return []
+
+    return check
+
+
+check_positive_int = _int_at_least(1)
+
+
+def check_region(name, value):
+    if not isinstance(value, str) or not value.strip():
+        return ["%s=%r: must be set to the AWS region to build in, for example eu-west-1" % (name, value)]
+    if not _REGION_RE.match(value):
+        return ["%s=%r: not an AWS region name (for example eu-west-1, us-east-1, ap-northeast-2)" % (name, value)]
+    return []
+
+
+def check_certificate_arn(name, value):
+    if value is None or value == "":
+        return []
+    if not isinstance(value, str) or not _CERTIFICATE_ARN_RE.match(value):
+        return [
+            "%s=%r: must be empty (HTTP only) or a certificate ARN, from ACM (arn:aws:acm:<region>:<account>:certificate/<id>) "
+            "or an IAM server certificate (arn:aws:iam::<account>:server-certificate/<name>)" % (name, value)
+        ]
+    return []
+
+
+def check_http_matcher(name, value):
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    ok = text is not None and _MATCHER_RE.match(text) is not None
+    if ok:
+        for part in text.split(","):
+            codes = [int(code) for code in part.split("-")]
+            ok = ok and all(200 <= code <= 499 for code in codes) and codes[0] <= codes[-1]
+    if not ok:
+        return [
+            "%s=%r: must be HTTP status codes from 200 to 499: one code (200), a list (200,202) "
+            "or a range (200-299)" % (name, value)
+        ]
+    return []
+
+
 def _int_range(low, high, what=""):
     def check(name, value):
         if _as_int(value) is None or not low <= _as_int(value) <= high:
@@ -162,7 +228,8 @@ def check_health_check_path(name, value):
 
 
 def check_capacity(values, prefix="scaling_group_"):
-    """min <= desired <= max, max >= 1. A desired of None means the midpoint (see desired_capacity)."""
+    """min <= desired <= max, 1 <= max <= max_size_limit (default GROUP_MAX_SIZE_LIMIT). A desired of None
+    means the midpoint (see desired_capacity)."""
     raw = dict((k, values.get(prefix + k)) for k in ("min_size", "desired_capacity", "max_size"))
     low, high = _as_int(raw["min_size"]), _as_int(raw["max_size"])
     errors = []
@@ -175,6 +242,15 @@ def check_capacity(values, prefix="scaling_group_"):
         errors.append("%smax_size=%d: must be at least 1" % (prefix, high))
     if low > high:
         errors.append("%smin_size=%d must be <= %smax_size=%d" % (prefix, low, prefix, high))
+    raw_limit = values.get(prefix + "max_size_limit")
+    limit = GROUP_MAX_SIZE_LIMIT if raw_limit is None or raw_limit == "" else _as_int(raw_limit)
+    if limit is None or limit < 1:
+        errors.append("%smax_size_limit=%r: must be a whole number >= 1" % (prefix, raw_limit))
+    elif high > limit:
+        errors.append(
+            "%smax_size=%d: at most %smax_size_limit=%d, a guard against a typo that would let the group launch "
+            "that many instances (raise %smax_size_limit if you mean it)" % (prefix, high, prefix, limit, prefix)
+        )
     want = raw["desired_capacity"]
     if want is not None and want != "":
         if _as_int(want) is None:
@@ -201,6 +277,32 @@ def check_ssh(values, prefix="network_"):
     return errors
 
 
+def check_zone_counts(values, prefix="network_"):
+    """max_zones is 0 (every zone) or leaves room for min_zones."""
+    low, high = _as_int(values.get(prefix + "min_zones")), _as_int(values.get(prefix + "max_zones"))
+    if low is not None and high is not None and 0 < high < low:
+        return [
+            "%smax_zones=%d must be 0 (every zone that qualifies) or at least %smin_zones=%d" % (prefix, high, prefix, low)
+        ]
+    return []
+
+
+def check_scale_test_target(values):
+    """The scale test waits for a count the group can reach."""
+    raw = values.get("scale_test_target_count")
+    if raw is None or raw == "":
+        return []
+    want, high = _as_int(raw), _as_int(values.get("scaling_group_max_size"))
+    if want is None or want < 1:
+        return ["scale_test_target_count=%r: must be a whole number >= 1, or null (the group's max size)" % (raw,)]
+    if high is not None and want > high:
+        return [
+            "scale_test_target_count=%d must be <= scaling_group_max_size=%d: the group never has more instances "
+            "than its max size, so the scale test could only time out" % (want, high)
+        ]
+    return []
+
+
 def check_health_check_timing(values, prefix="load_balancer_health_check_"):
     interval, timeout = _as_int(values.get(prefix + "interval")), _as_int(values.get(prefix + "timeout"))
     if interval is not None and timeout is not None and timeout >= interval:
@@ -211,11 +313,15 @@ def check_health_check_timing(values, prefix="load_balancer_health_check_"):
 # Rules by the variable they check. A variable not listed here is not checked by this module
 # (its argument spec still checks its type).
 FIELD_RULES = {
+    "scaleout_aws_region": check_region,
     "stack_name": check_stack_name,
     "stack_tags": check_tags,
     "stack_instance_type": check_instance_type,
     "stack_app_port": check_port,
+    "stack_certificate_arn": check_certificate_arn,
     "network_alb_ingress_cidrs": check_cidr_list,
+    "network_min_zones": _int_at_least(ALB_MIN_ZONES, " (an Application Load Balancer spans two or more zones)"),
+    "network_max_zones": check_non_negative_int,
     "load_balancer_name": check_elb_name,
     "load_balancer_target_group_name": check_elb_name,
     "load_balancer_health_check_path": check_health_check_path,
@@ -224,11 +330,17 @@ FIELD_RULES = {
     "load_balancer_healthy_threshold": _int_range(2, 10),
     "load_balancer_unhealthy_threshold": _int_range(2, 10),
     "load_balancer_deregistration_delay": _int_range(0, 3600, " seconds"),
+    "load_balancer_health_check_matcher": check_http_matcher,
     "launch_template_name": check_launch_template_name,
     "launch_template_volume_size": _int_range(1, 16384, " GiB"),
     "scaling_group_target_cpu": check_target_value,
     "scaling_group_instance_warmup": check_non_negative_int,
     "scaling_group_health_check_grace_period": check_non_negative_int,
+    "bake_keep_images": check_positive_int,
+    "bake_provision_timeout": check_positive_int,
+    "bake_poll_interval": check_positive_int,
+    "bake_instance_wait_timeout": check_positive_int,
+    "bake_image_wait_timeout": check_positive_int,
 }
 
 # Rules that read several variables, with the variables that must all be present.
@@ -236,6 +348,8 @@ CROSS_RULES = (
     (("scaling_group_min_size", "scaling_group_max_size", "scaling_group_desired_capacity"), check_capacity),
     (("network_ssh_cidrs", "network_ssh_allow_world"), check_ssh),
     (("load_balancer_health_check_interval", "load_balancer_health_check_timeout"), check_health_check_timing),
+    (("network_min_zones", "network_max_zones"), check_zone_counts),
+    (("scaling_group_max_size", "scale_test_target_count"), check_scale_test_target),
 )
 
 

@@ -35,6 +35,21 @@ GOOD = {
 
 # (overrides, the variable the message must name, a fragment of the rule it must state)
 BAD = [
+    ({"scaleout_aws_region": ""}, "scaleout_aws_region", "must be set to the AWS region"),
+    ({"scaleout_aws_region": "xx-nowhere-9"}, "scaleout_aws_region", "not an AWS region name"),
+    ({"stack_certificate_arn": "my-certificate"}, "stack_certificate_arn", "a certificate ARN"),
+    ({"network_min_zones": 1}, "network_min_zones", "whole number >= 2"),
+    ({"network_max_zones": -1}, "network_max_zones", "whole number >= 0"),
+    ({"network_min_zones": 3, "network_max_zones": 2}, "network_max_zones", "or at least network_min_zones=3"),
+    ({"load_balancer_health_check_matcher": "ok"}, "load_balancer_health_check_matcher", "from 200 to 499"),
+    ({"load_balancer_health_check_matcher": "500"}, "load_balancer_health_check_matcher", "from 200 to 499"),
+    ({"scaling_group_max_size": 100000}, "scaling_group_max_size", "at most scaling_group_max_size_limit=1000"),
+    ({"scale_test_target_count": 9}, "scale_test_target_count", "must be <= scaling_group_max_size=4"),
+    ({"bake_keep_images": 0}, "bake_keep_images", "whole number >= 1"),
+    ({"bake_provision_timeout": -5}, "bake_provision_timeout", "whole number >= 1"),
+    ({"bake_poll_interval": 0}, "bake_poll_interval", "whole number >= 1"),
+    ({"bake_instance_wait_timeout": "soon"}, "bake_instance_wait_timeout", "whole number >= 1"),
+    ({"bake_image_wait_timeout": 0}, "bake_image_wait_timeout", "whole number >= 1"),
     ({"stack_name": "x" * 21}, "stack_name", "at most 20 characters"),
     ({"stack_name": "-demo"}, "stack_name", "not starting or ending with a hyphen"),
     ({"stack_name": "internal-demo"}, "stack_name", "must not start with 'internal-'"),

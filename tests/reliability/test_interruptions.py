@@ -1,0 +1,107 @@
+"""Interruptions: SIGKILL the whole ansible-playbook process group at a chosen point, then run
+site.yml again. It must converge, remove what the killed run left behind (the bake's temporary
+instance and security group, a half-made image), create nothing twice; and teardown must leave
+nothing.
+
+A point is the moment the sandbox has answered a given AWS call (seen in its request log): the
+kill lands while the run goes on from there. The default run tries two points;
+SCALEOUT_RELIABILITY_LONG=1 tries all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from conftest import (
+    REPO,
+    format_resources,
+    run_playbook,
+    stack_resources,
+    start_playbook,
+    unique_name,
+    write_inventory,
+)
+from stackcheck import assert_one_converged_stack
+
+LONG = os.environ.get("SCALEOUT_RELIABILITY_LONG", "") not in ("", "0")
+RESULTS = REPO / "build" / "reliability" / "interruptions.jsonl"
+
+# name: (service, action that must have been answered, extra calls to let pass before the kill,
+#        whether the killed run includes the scale test)
+POINTS = {
+    "during the bake (temporary instance running)": ("ec2", "RunInstances", 0, False),
+    "during the bake (image being created)": ("ec2", "CreateImage", 0, False),
+    "after the load balancer": ("elbv2", "CreateListener", 0, False),
+    "during the group (just created)": ("autoscaling", "CreateAutoScalingGroup", 0, False),
+    "during the scale test (load running)": ("ssm", "SendCommand", 3, True),
+}
+DEFAULT_POINTS = ("during the bake (temporary instance running)", "during the group (just created)")
+
+
+def record(entry: dict) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as handle:
+        handle.write(json.dumps(entry) + "\n")
+
+
+def kill_at(process, sandbox, service, action, after_calls, deadline_s=900):
+    """SIGKILL the run once the sandbox answered `service:action` and `after_calls` more calls."""
+    started = time.monotonic()
+    seen_at = None
+    while time.monotonic() - started < deadline_s:
+        if process.poll() is not None:
+            return False
+        calls = sandbox.requests()
+        if seen_at is None:
+            for index, call in enumerate(calls):
+                if call["service"] == service and call["action"] == action and call.get("status", 200) < 300:
+                    seen_at = index
+                    break
+        if seen_at is not None and len(calls) > seen_at + after_calls:
+            process.signal(signal.SIGKILL)
+            process.wait(timeout=60)
+            return True
+        time.sleep(0.05)
+    process.signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    return False
+
+
+@pytest.mark.parametrize("point", [p for p in POINTS if LONG or p in DEFAULT_POINTS])
+def test_a_killed_run_is_repaired_by_the_next(sandbox, tmp_path, point):
+    service, action, after_calls, with_scale_test = POINTS[point]
+    stack = unique_name("int")
+    inventory = write_inventory(tmp_path / "inventory", {stack: {"stack_name": stack}})
+    entry = {"test": "interruptions", "point": point, "stack": stack}
+    try:
+        if with_scale_test:
+            # The scale test needs a converged stack first.
+            first = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory, skip_tags=["scale_test"])
+            assert first.rc == 0, first.describe()
+        sandbox.clear_requests()
+        process = start_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory,
+                                 skip_tags=None if with_scale_test else ["scale_test"])
+        killed = kill_at(process, sandbox, service, action, after_calls)
+        entry["killed"] = killed
+        assert killed, f"the run ended before {service}:{action} was answered; the point was never reached"
+        entry["left_by_kill"] = format_resources(stack_resources(sandbox, stack))
+
+        again = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory, skip_tags=["scale_test"])
+        entry["rerun_rc"] = again.rc
+        assert again.rc == 0, f"the run after the kill {point} failed:\n{again.describe()}"
+
+        assert_one_converged_stack(sandbox, stack)
+
+        teardown = run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory)
+        assert teardown.rc == 0, teardown.describe()
+        left = stack_resources(sandbox, stack)
+        assert not left, f"teardown after the kill {point} left {format_resources(left)}"
+        entry["survived"] = True
+    finally:
+        entry.setdefault("survived", False)
+        record(entry)

@@ -1,0 +1,154 @@
+"""Least privilege: the whole lifecycle runs as an IAM user holding only docs/iam-policy.json, on a
+sandbox that enforces IAM, and the policy holds no action that the lifecycle does not use.
+
+The lifecycle: a first converge (bake, deploy), a converge that changes settings (SSH rule, group
+size, health check) and forces a rebake (new template version, instance refresh), the scale test
+(which also takes the SSH rule away again), and teardown.
+
+What the sandbox proves and what it cannot (docs/sandbox.md, "IAM enforcement"): it checks every
+call's action against the policy, so a missing action fails the run; it cannot evaluate resource
+ARNs and tag conditions, which are written from AWS's documented condition keys (docs/iam.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import REPO, requests_log, run_playbook, start_sandbox, write_inventory
+
+POLICY = REPO / "docs" / "iam-policy.json"
+# AWS's limit for a customer managed policy: characters, not counting white space.
+MANAGED_POLICY_LIMIT = 6144
+
+# Actions AWS authorizes as part of another call, so they never show in a request log. Each is in
+# the policy for the reason given, and the call named must be one the run made.
+IMPLIED = {
+    "ec2:CreateTags": ("ec2:RunInstances", "tags given at creation (TagSpecifications) need CreateTags"),
+    "autoscaling:CreateOrUpdateTags": ("autoscaling:CreateAutoScalingGroup", "tags given at group creation"),
+    "elasticloadbalancing:AddTags": ("elasticloadbalancing:CreateLoadBalancer", "tags given at creation"),
+    "iam:TagRole": ("iam:CreateRole", "tags given at role creation"),
+    "iam:PassRole": ("autoscaling:CreateAutoScalingGroup", "the launch template names the instance profile's role"),
+    "iam:CreateServiceLinkedRole": ("autoscaling:CreateAutoScalingGroup",
+                                    "AWS creates the Auto Scaling and ELB service-linked roles on first use"),
+}
+# Writes for which AWS has no resource-level permission or condition key: allowed on "*".
+WRITES_WITHOUT_RESOURCE_LEVEL = {"ssm:CancelCommand"}
+# AWS requires no permission for these.
+FREE = {"sts:GetCallerIdentity"}
+# Request log service names that differ from the IAM action prefix.
+PREFIX = {"elbv2": "elasticloadbalancing"}
+
+
+def policy_actions(document: dict) -> set:
+    actions = set()
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow", statement
+        listed = statement["Action"]
+        actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+def iam_action(call: dict) -> str:
+    return f"{PREFIX.get(call['service'], call['service'])}:{call['action']}"
+
+
+@pytest.fixture(scope="module")
+def lifecycle(tmp_path_factory):
+    """Run the lifecycle as the limited user on an enforcing sandbox; yield (runs, calls, user)."""
+    box = start_sandbox(tmp_path_factory.mktemp("iam-sandbox"), env={"SCALEOUT_SANDBOX_IAM_ENFORCE": "1"})
+    try:
+        assert box.health()["iam_enforced"] is True
+        user = box.create_user("scaleout-deployer", json.loads(POLICY.read_text()))
+        box.clear_requests()
+        inventory = write_inventory(tmp_path_factory.mktemp("iam-inventory"), {"lp": {"stack_name": "lp"}})
+        env = {"SCALEOUT_SANDBOX_ACCESS_KEY": user["access_key_id"],
+               "SCALEOUT_SANDBOX_SECRET_KEY": user["secret_access_key"]}
+        steps = [
+            ("converge", "playbooks/site.yml", {}, ["scale_test"]),
+            ("change and rebake", "playbooks/site.yml",
+             {"network_ssh_cidrs": ["203.0.113.0/24"], "scaling_group_max_size": 5,
+              "load_balancer_health_check_interval": 20, "bake_force": True}, ["scale_test"]),
+            ("scale test", "playbooks/site.yml", {}, None),
+            ("teardown", "playbooks/teardown.yml", {}, None),
+        ]
+        runs = []
+        for name, playbook, extra_vars, skip in steps:
+            run = run_playbook(playbook, sandbox=box, inventory=inventory, extra_vars=extra_vars, skip_tags=skip,
+                               env=env, timeout=1200)
+            runs.append((name, run))
+            if run.rc != 0:
+                break
+        commands = box.client("ssm").list_commands()["Commands"]
+        yield runs, requests_log(box, access_key_id=user["access_key_id"]), user, commands
+    finally:
+        box.server.down()
+
+
+def test_the_lifecycle_succeeds_as_the_limited_user(lifecycle):
+    runs, calls, _, _ = lifecycle
+    for name, run in runs:
+        assert run.rc == 0, f"{name} failed as the limited user:\n{run.describe()}"
+    assert [name for name, _ in runs] == ["converge", "change and rebake", "scale test", "teardown"]
+    assert len(calls) > 200, "the limited user's calls are not in the request log"
+
+
+def test_no_call_was_refused(lifecycle):
+    _, calls, _, _ = lifecycle
+    refused = sorted({iam_action(c) for c in calls if c.get("status") in (401, 403)})
+    assert not refused, f"the sandbox refused {refused}: add them to docs/iam-policy.json"
+
+
+def test_the_policy_allows_every_action_used(lifecycle):
+    _, calls, _, _ = lifecycle
+    used = {iam_action(c) for c in calls} - FREE
+    missing = used - policy_actions(json.loads(POLICY.read_text()))
+    assert not missing, f"used but not in the policy: {sorted(missing)}"
+
+
+def test_the_policy_holds_no_action_the_lifecycle_does_not_use(lifecycle):
+    _, calls, _, _ = lifecycle
+    used = {iam_action(c) for c in calls}
+    unused = policy_actions(json.loads(POLICY.read_text())) - used
+    unexplained = unused - set(IMPLIED)
+    assert not unexplained, f"in the policy but never used: {sorted(unexplained)}"
+    for action in unused:
+        carrier, reason = IMPLIED[action]
+        assert carrier in used, f"{action} is there because of {carrier} ({reason}), which the run never called"
+
+
+def test_the_policy_document_is_well_formed_and_fits_a_managed_policy():
+    document = json.loads(POLICY.read_text())
+    assert document["Version"] == "2012-10-17"
+    sids = [s["Sid"] for s in document["Statement"]]
+    assert len(sids) == len(set(sids)), "statement ids repeat"
+    for statement in document["Statement"]:
+        for action in statement["Action"]:
+            # Exact names only: a wildcard would grant actions nobody reviewed.
+            assert re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", action), action
+    compact = re.sub(r"\s", "", json.dumps(document, separators=(",", ":")))
+    assert len(compact) <= MANAGED_POLICY_LIMIT, f"{len(compact)} characters: over AWS's managed policy limit"
+    # Writes are scoped: a statement on every resource with no condition holds only reads, and the
+    # writes that AWS offers no resource-level permission for.
+    writes = re.compile(r":(Create|Delete|Modify|Run|Terminate|Update|Put|Start|Attach|Detach|Authorize|Revoke|"
+                        r"Deregister|Pass|Send|Add|Remove|Enable|Cancel|Tag)")
+    for statement in document["Statement"]:
+        if statement["Resource"] == "*" and "Condition" not in statement:
+            unscoped = {a for a in statement["Action"] if writes.search(a)} - WRITES_WITHOUT_RESOURCE_LEVEL
+            assert not unscoped, f"{statement['Sid']} allows {sorted(unscoped)} on every resource without a condition"
+
+
+def test_every_load_command_is_bounded(lifecycle):
+    """Each Run Command of the scale test bounds every burner with `timeout`, and the command itself
+    with an execution timeout: the load ends even if the controller dies."""
+    *_, commands = lifecycle
+    loads = [c for c in commands if c.get("Comment", "").startswith("scaleout-load ")]
+    assert loads, "the scale test sent no load command"
+    for command in loads:
+        lines = command["Parameters"]["commands"]
+        burners = [line for line in lines if "sha256sum" in line]
+        assert burners, lines
+        assert all(re.match(r"^timeout \d+ sha256sum /dev/zero &$", line) for line in burners), lines
+        assert int(command["Parameters"]["executionTimeout"][0]) > 0, command["Parameters"]
