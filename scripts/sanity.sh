@@ -34,7 +34,7 @@ rm -rf "$root/build/sanity"
 mkdir -p "$dest"
 cd "$root"
 { git ls-files; git ls-files --others --exclude-standard; } | sort -u \
-  | grep -Ev '^(collections|sandbox|scripts|\.ci|inventories/sandbox|molecule)/' \
+  | grep -Ev '^(collections|sandbox|scripts|benchmarks|\.ci|inventories/sandbox|molecule)/' \
   | while read -r f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
   | xargs -0 cp --parents -t "$dest"
 # The collections this one depends on must sit in the same ansible_collections tree.

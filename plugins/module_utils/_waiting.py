@@ -156,7 +156,7 @@ def group_states(group, target_health):
 def group_verdict(group, target_health):
     """("done" | "waiting", detail): done when at least the desired capacity is healthy."""
     states = group_states(group, target_health)
-    healthy = sorted(i for i, (state, _) in states.items() if state == "healthy")
+    healthy = sorted(i for i, observed in states.items() if observed[0] == "healthy")
     desired = group.get("DesiredCapacity", 0)
     others = ", ".join("%s is %s" % (i, states[i][0]) for i in sorted(states) if states[i][0] != "healthy")
     detail = "%d of %d desired instance(s) healthy%s" % (len(healthy), desired, "; " + others if others else "")

@@ -12,7 +12,7 @@ cd "$root"
 ansible-galaxy collection build --output-path "$work/dist" --force
 tarball=$(ls "$work"/dist/scaleout-webtier-*.tar.gz)
 contents=$(tar -tzf "$tarball")
-unwanted=$(echo "$contents" | grep -E '^(sandbox|tests|molecule|scripts|collections|build|reports|inventories/sandbox)(/|$)|^\.|^(ansible\.cfg|pytest\.ini|requirements\.txt|execution-environment\.yml|changelogs/\.plugin-cache\.yaml)$' || true)
+unwanted=$(echo "$contents" | grep -E '^(sandbox|tests|molecule|scripts|collections|build|benchmarks|reports|inventories/sandbox)(/|$)|^\.|^(ansible\.cfg|pytest\.ini|requirements\.txt|execution-environment\.yml|changelogs/\.plugin-cache\.yaml)$' || true)
 if [ -n "$unwanted" ]; then
   echo "the artifact ships files it must not:" >&2
   echo "$unwanted" >&2

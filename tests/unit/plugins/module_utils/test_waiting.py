@@ -74,7 +74,7 @@ def test_never_sleeps_past_the_deadline_and_polls_once_at_it():
 def test_throttling_stretches_the_pause_then_a_good_poll_restores_it():
     clock = FakeClock()
     poller = Poller(3600, 5, clock=clock, sleep=clock.sleep)
-    for _ in range(6):
+    for _attempt in range(6):
         poller.polled(throttled=True)
         poller.pause()
     assert clock.sleeps == [10, 20, 40, 60, 60, 60]  # doubles, capped at a minute
@@ -85,8 +85,8 @@ def test_throttling_stretches_the_pause_then_a_good_poll_restores_it():
 
 
 def test_throttled_polls_make_fewer_calls_than_untroubled_ones():
-    calm, _ = run_wait(ready_at=10_000, interval=2, timeout=300)
-    stormy, _ = run_wait(ready_at=10_000, interval=2, timeout=300, throttled_until=10_000)
+    calm = run_wait(ready_at=10_000, interval=2, timeout=300)[0]
+    stormy = run_wait(ready_at=10_000, interval=2, timeout=300, throttled_until=10_000)[0]
     assert stormy.polls < calm.polls / 4
 
 
