@@ -117,9 +117,17 @@ class Sandbox:
             return {"running": False, "pid": rec["pid"], "port": rec["port"], "problem": "process alive but not answering"}
         return {"running": False}
 
-    def up(self) -> dict:
+    def up(self, env=None) -> dict:
+        """Start the server (or find it running). `env`: variables to set (None: unset) for the
+        server process on top of this process's environment, which stays as it is."""
+        environ = dict(os.environ)
+        for name, value in (env or {}).items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = str(value)
         try:
-            enforce = enforced_from_env()
+            enforce = enforced_from_env(environ)
         except ValueError as err:
             raise SandboxError(str(err)) from None
         with self._locked():
@@ -144,10 +152,10 @@ class Sandbox:
                     f"port {self.port} on {LOOPBACK} is taken by another program; "
                     f"choose a free one with {PORT_ENV}"
                 )
-            return dict(self._start(), started=True)
+            return dict(self._start(environ), started=True)
 
-    def _start(self) -> dict:
-        env = dict(os.environ)
+    def _start(self, environ) -> dict:
+        env = dict(environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT / "sandbox"), env.get("PYTHONPATH")]))
         with open(self.log_file, "ab") as log:
             proc = subprocess.Popen(

@@ -26,29 +26,14 @@ SHARED_SECONDS_PER_MINUTE = "0.5"
 
 def start_server(directory, seconds_per_minute=None, env=None):
     """A sandbox server of its own. `env`: variables for the server process (None unsets one),
-    e.g. {"SCALEOUT_SANDBOX_IAM_ENFORCE": "1"}; this process's environment is restored after."""
-    import os
-
+    e.g. {"SCALEOUT_SANDBOX_IAM_ENFORCE": "1"}; this process's environment is untouched."""
     from scaleout_sandbox import clock, ctl
     from scaleout_sandbox.client import SandboxClient
 
     server = ctl.Sandbox(port=free_port(), directory=directory)
     wanted = dict(env or {})
     wanted[clock.SECONDS_PER_MINUTE_ENV] = seconds_per_minute
-    saved = {name: os.environ.get(name) for name in wanted}
-
-    def put(values):
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    put(wanted)
-    try:
-        server.up()
-    finally:
-        put(saved)
+    server.up(env=wanted)
     client = SandboxClient(ctl.endpoint(server.port))
     client.server = server
     client.defaults = client.delays()

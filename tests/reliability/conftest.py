@@ -99,7 +99,7 @@ def start_sandbox(directory: Path, port: Optional[int] = None, env: Optional[dic
 
     `env`: variables for the server process, None unsets one (e.g.
     ``{"SCALEOUT_SANDBOX_IAM_ENFORCE": "1"}`` or ``{"SCALEOUT_SANDBOX_SECONDS_PER_MINUTE": "0.5"}``).
-    IAM enforcement is off unless `env` turns it on. This process's environment is restored after.
+    IAM enforcement is off unless `env` turns it on. This process's environment is untouched.
     """
     from scaleout_sandbox import ctl
     from scaleout_sandbox.client import SandboxClient
@@ -110,20 +110,7 @@ def start_sandbox(directory: Path, port: Optional[int] = None, env: Optional[dic
     server = ctl.Sandbox(port=port or free_port(), directory=directory)
     wanted = {ENFORCE_ENV: None, ctl.PORT_ENV: None, ctl.STATE_DIR_ENV: None}
     wanted.update(env or {})
-    saved = {name: os.environ.get(name) for name in wanted}
-
-    def put(values):
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = str(value)
-
-    put(wanted)
-    try:
-        status = server.up()
-    finally:
-        put(saved)
+    status = server.up(env=wanted)
     if not status.get("started"):
         raise RuntimeError(f"expected a new sandbox on port {server.port}, found one running: {status}")
     client = SandboxClient(ctl.endpoint(server.port))
