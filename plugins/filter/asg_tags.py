@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: asg_tags
 short_description: Turn a tag dict into the tag list of amazon.aws.autoscaling_group
@@ -51,6 +47,6 @@ def asg_tags(tags, propagate_at_launch=True):
     return [{key: tags[key], "propagate_at_launch": bool(propagate_at_launch)} for key in sorted(tags)]
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"asg_tags": asg_tags}

@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: desired_capacity
 short_description: The desired capacity to create an Auto Scaling group with
@@ -53,6 +49,6 @@ def desired_capacity(min_size, max_size, desired=None):
         raise AnsibleFilterError("desired_capacity needs whole numbers: %s" % e)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"desired_capacity": desired_capacity}

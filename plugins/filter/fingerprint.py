@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: fingerprint
 short_description: A short stable digest of a data structure
@@ -43,6 +39,6 @@ def fingerprint(data):
     return _fingerprint(data)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"fingerprint": fingerprint}

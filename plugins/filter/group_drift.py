@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: group_drift
 short_description: What differs between an Auto Scaling group and the settings to apply
@@ -63,6 +59,6 @@ def group_drift(existing, desired):
         raise AnsibleFilterError(str(e))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"group_drift": group_drift}

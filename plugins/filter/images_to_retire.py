@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: images_to_retire
 short_description: Choose the images a retention policy removes
@@ -60,6 +56,6 @@ def images_to_retire(images, keep, protected=None):
         raise AnsibleFilterError("images_to_retire: %s" % e)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"images_to_retire": images_to_retire}

@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: select_subnets
 short_description: Choose one subnet per availability zone that offers the instance type
@@ -92,6 +88,6 @@ def select_subnets(subnets, offered_zones, instance_type="", max_zones=0, min_zo
     return _select_subnets(subnets, list(offered_zones), instance_type, int(max_zones), int(min_zones))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"select_subnets": select_subnets}

@@ -4,10 +4,6 @@
 
 """Pure logic of the image bake: fingerprints, retention, and reading the console for the verdict."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import hashlib
 import json
 

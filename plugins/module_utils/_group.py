@@ -8,10 +8,6 @@ run, even when nothing differs; the role skips it when this finds no difference,
 unchanged re-run makes no write call.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 # The metrics amazon.aws.autoscaling_group enables by default (its metrics_list).
 GROUP_METRICS = (
     "GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances",

@@ -4,10 +4,6 @@
 
 """Pure helpers about AMIs: pick the newest image, summarise an image for the roles."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 def newest_image(images):
     """The most recently created image (CreationDate is ISO 8601, so text order is time order)."""

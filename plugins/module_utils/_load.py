@@ -4,10 +4,6 @@
 
 """The scale test's CPU load, as pure functions: the script each instance runs, and its bounds."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 MAX_DURATION = 6 * 3600
 COMMENT_PREFIX = "scaleout-load "
 # Run Command statuses meaning the command is still working, or ended (SendCommand API reference).

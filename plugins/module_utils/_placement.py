@@ -9,10 +9,6 @@ of its region and found out only after launch that two of them did not offer its
 Here a zone without the type is dropped before anything is created, and named with the reason.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 def zones_by_instance_type(offerings, instance_types):
     """Map each wanted instance type to the sorted zone names that offer it (DescribeInstanceTypeOfferings items)."""

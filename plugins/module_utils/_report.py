@@ -4,11 +4,7 @@
 
 """The scale test report as pure functions: the JSON result, the Markdown summary, the chart's series."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import seconds_between
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import seconds_between
 
 REPORT_VERSION = 1
 

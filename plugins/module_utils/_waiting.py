@@ -1,16 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: scaleout.webtier contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private: the pace of every wait loop of the collection, and the states that end a wait (pure).
+"""Private: the one wait loop of the collection, its pace, and the states that end a wait (pure).
 
-One poll per interval, never past the deadline, and slower while AWS throttles: a wait makes at
-most ``calls_per_poll * 60 / interval`` calls a minute, and sees a change at most one interval
-after it happens. Clock and sleep are injected so that tests run on a fake clock.
+``wait_until(read, verdict, poller)`` is every wait: one poll per interval, never past the
+deadline, and slower while AWS throttles: a wait makes at most ``calls_per_poll * 60 / interval``
+calls a minute, and sees a change at most one interval after it happens. Clock and sleep are
+injected so that tests run on a fake clock.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import time
 
@@ -77,6 +74,46 @@ class Poller:
 
     def summary(self):
         return {"elapsed": self.elapsed, "polls": self.polls, "throttled_polls": self.throttled}
+
+
+def timing_problem(timeout, poll_interval, min_timeout=0):
+    """The one check of a wait's timeout and poll interval: an error message, or None."""
+    if timeout < min_timeout:
+        return "timeout=%d: must be at least %d second(s)" % (timeout, min_timeout) if min_timeout else \
+            "timeout=%d: must not be negative" % timeout
+    if poll_interval < MIN_INTERVAL:
+        return "poll_interval=%d: must be at least %g second(s)" % (poll_interval, MIN_INTERVAL)
+    return None
+
+
+DONE, FAILED, WAITING, TIMED_OUT = "done", "failed", "waiting", "timed out"
+
+
+def wait_until(read, verdict, poller):
+    """Poll ``read()`` until ``verdict(observed)`` says done or failed, or the poller's deadline passes.
+
+    ``verdict`` returns ``(DONE | FAILED | WAITING, detail)``. A ``read()`` that AWS throttles (even
+    after the client's own retries) counts as a throttled poll, which stretches the next pause; any
+    other error propagates. Returns ``(DONE | FAILED | TIMED_OUT, last observation, detail)``; the
+    poller holds the counts and the elapsed time.
+    """
+    observed, detail = None, "not polled yet"
+    while True:
+        try:
+            current = read()
+        except Exception as e:  # pylint: disable=broad-exception-caught
+            if not is_throttling(e):
+                raise
+            poller.polled(throttled=True)
+        else:
+            observed = current
+            poller.polled()
+            outcome, detail = verdict(observed)
+            if outcome in (DONE, FAILED):
+                return outcome, observed, detail
+        if poller.expired:
+            return TIMED_OUT, observed, detail
+        poller.pause()
 
 
 # What each resource kind may be waited for, and which states end a wait in failure (AWS's own

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: autoscaling_warmup
 short_description: Set an Auto Scaling group's default instance warmup
@@ -57,7 +53,9 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import find_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import set_default_warmup
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 
 
 def main():
@@ -68,18 +66,18 @@ def main():
     name, warmup = module.params["name"], module.params["warmup"]
     if not 0 <= warmup <= 3600:
         module.fail_json(msg="warmup=%d: must be from 0 to 3600 seconds" % warmup)
-    client = module.client("autoscaling", retry_decorator=AWSRetry.jittered_backoff())
+    autoscaling = client(module, "autoscaling")
     try:
-        groups = client.describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=[name])["AutoScalingGroups"]
-        if not groups:
+        group = find_group(autoscaling, name)
+        if group is None:
             if module.check_mode:
                 module.exit_json(changed=True, warmup=warmup, previous=None, msg="would have set the warmup of the new group %s" % name)
             module.fail_json(msg="Auto Scaling group %s does not exist" % name)
-        previous = groups[0].get("DefaultInstanceWarmup")
+        previous = group.get("DefaultInstanceWarmup")
         if previous == warmup:
             module.exit_json(changed=False, warmup=warmup, previous=previous)
         if not module.check_mode:
-            client.update_auto_scaling_group(aws_retry=True, AutoScalingGroupName=name, DefaultInstanceWarmup=warmup)
+            set_default_warmup(autoscaling, name, warmup)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Unable to set the default instance warmup of %s" % name)
     module.exit_json(changed=True, warmup=warmup, previous=previous)

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: aws_resource_wait
 short_description: Wait for images, load balancers, instances or an Auto Scaling group to reach a state
@@ -18,7 +14,7 @@ description:
   - Makes one describe call per poll (for a group, also one per target group, for its health), so
     a wait makes at most 60 / O(poll_interval) polls a minute and sees a change at most one interval
     after it happens. When AWS throttles, the next polls come at twice the interval (up to a
-    minute), and each call is retried with jittered backoff.
+    minute).
   - Why not the modules' own C(wait) options? Their botocore waiters poll at fixed intervals
     (15 s for images and load balancers, 10 s for groups) with their own timeouts; this module lets a
     role start a slow resource, do other work, and wait for it later.
@@ -45,15 +41,8 @@ options:
     type: str
     required: true
     choices: [available, active, running, stopped, terminated, healthy]
-  timeout:
-    description: Seconds to wait before failing.
-    type: int
-    default: 600
-  poll_interval:
-    description: Seconds between polls (at least 1).
-    type: int
-    default: 15
 extends_documentation_fragment:
+  - scaleout.webtier._wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -111,64 +100,75 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import find_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import images_by_id
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import load_balancers_by_arn
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import target_health
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import MISSING
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import check_wait_request
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import group_states
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import group_verdict
-from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import is_throttling
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_verdict
-
-
-@AWSRetry.jittered_backoff()
-def _full_result(client, operation, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result()
 
 
 def _with_missing(ids, found):
     return dict((resource_id, found.get(resource_id, (MISSING, ""))) for resource_id in ids)
 
 
-def read_images(clients, ids):
-    # A filter, not ImageIds: an image that does not exist is reported, not an error.
-    result = _full_result(clients["ec2"], "describe_images", Filters=[{"Name": "image-id", "Values": ids}])
-    found = dict((image["ImageId"], (image["State"], image.get("StateReason", {}).get("Message", "")))
-                 for image in result.get("Images", []))
-    return _with_missing(ids, found)
+def read_images(aws, ids):
+    return _with_missing(ids, dict((image["ImageId"], (image["State"], image.get("StateReason", {}).get("Message", "")))
+                                   for image in images_by_id(aws["ec2"], ids)))
 
 
-def read_load_balancers(clients, ids):
-    try:
-        result = _full_result(clients["elbv2"], "describe_load_balancers", LoadBalancerArns=ids)
-    except is_boto3_error_code("LoadBalancerNotFound"):
-        result = {}
-    found = dict((balancer["LoadBalancerArn"], (balancer["State"]["Code"], balancer["State"].get("Reason", "")))
-                 for balancer in result.get("LoadBalancers", []))
-    return _with_missing(ids, found)
+def read_load_balancers(aws, ids):
+    return _with_missing(ids, dict((balancer["LoadBalancerArn"], (balancer["State"]["Code"], balancer["State"].get("Reason", "")))
+                                   for balancer in load_balancers_by_arn(aws["elbv2"], ids)))
 
 
-def read_instances(clients, ids):
-    result = _full_result(clients["ec2"], "describe_instances", Filters=[{"Name": "instance-id", "Values": ids}])
-    found = {}
-    for reservation in result.get("Reservations", []):
-        for instance in reservation["Instances"]:
-            found[instance["InstanceId"]] = (instance["State"]["Name"], instance.get("StateReason", {}).get("Message", ""))
-    return _with_missing(ids, found)
+def read_instances(aws, ids):
+    found = describe_instances(aws["ec2"], [{"Name": "instance-id", "Values": ids}])
+    return _with_missing(ids, dict((i["InstanceId"], (i["State"]["Name"], i.get("StateReason", {}).get("Message", ""))) for i in found))
 
 
-def read_group(clients, name):
-    groups = clients["autoscaling"].describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=[name])["AutoScalingGroups"]
-    if not groups:
+def read_group(aws, name):
+    """(group or None, {target group ARN: {instance_id: state}})."""
+    group = find_group(aws["autoscaling"], name)
+    if group is None:
         return None, {}
-    group = groups[0]
-    health = {}
-    for arn in group.get("TargetGroupARNs", []):
-        descriptions = clients["elbv2"].describe_target_health(aws_retry=True, TargetGroupArn=arn)["TargetHealthDescriptions"]
-        health[arn] = dict((d["Target"]["Id"], d["TargetHealth"]["State"]) for d in descriptions)
-    return group, health
+    return group, dict((arn, target_health(aws["elbv2"], arn)) for arn in group.get("TargetGroupARNs", []))
+
+
+READERS = {"image": read_images, "load_balancer": read_load_balancers, "instance": read_instances}
+
+
+def reading(aws, resource, ids):
+    """The read of one poll: {id: (state, reason)}, or for a group (group, health)."""
+    if resource == "group":
+        return lambda: read_group(aws, ids[0])
+    return lambda: READERS[resource](aws, ids)
+
+
+def judging(resource, target, ids):
+    """The verdict on one poll's read, and the states it shows: (verdict(observed), states(observed))."""
+    if resource == "group":
+        def verdict(observed):
+            group, health = observed
+            if group is None:
+                return FAILED, "Auto Scaling group %s does not exist" % ids[0]
+            return group_verdict(group, health)
+
+        def states(observed):
+            return group_states(*observed) if observed and observed[0] is not None else {}
+        return verdict, states
+    return (lambda observed: wait_verdict(resource, target, observed)), (lambda observed: observed or {})
 
 
 def main():
@@ -187,54 +187,29 @@ def main():
     problem = check_wait_request(resource, target)
     if problem is None and resource == "group" and len(ids) != 1:
         problem = "name exactly one Auto Scaling group in ids (got %d)" % len(ids)
-    if problem is None and params["timeout"] < 0:
-        problem = "timeout=%d: must not be negative" % params["timeout"]
-    if problem is None and params["poll_interval"] < 1:
-        problem = "poll_interval=%d: must be at least 1 second" % params["poll_interval"]
+    problem = problem or timing_problem(params["timeout"], params["poll_interval"])
     if problem:
         module.fail_json(msg=problem)
     if module.check_mode or not ids:
         module.exit_json(changed=False, states={}, detail="check mode: not waited" if ids else "nothing to wait for",
                          elapsed=0.0, polls=0, throttled_polls=0)
-    retry = AWSRetry.jittered_backoff()
-    clients = dict((name, module.client(name, retry_decorator=retry)) for name in ("ec2", "elbv2", "autoscaling"))
+    aws = clients(module, ("ec2", "elbv2", "autoscaling"))
     poller = Poller(params["timeout"], params["poll_interval"])
-    detail, states = "not polled yet", {}
-    while True:
-        throttled = False
-        try:
-            verdict, detail, states = poll(clients, resource, target, ids)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            if not is_throttling(e):
-                module.fail_json_aws(e, msg="Unable to read the state of %s %s" % (resource, ", ".join(ids)))
-            verdict, throttled = "waiting", True
-        poller.polled(throttled)
-        shown = dict((key, value[0]) for key, value in states.items())
-        if verdict == "done":
-            module.exit_json(changed=False, states=shown, detail=detail, **poller.summary())
-        if verdict == "failed":
-            module.fail_json(msg="stopped waiting for %s to become %s: %s" % (resource, target, detail), states=shown,
-                             detail=detail, **poller.summary())
-        if poller.expired:
-            module.fail_json(
-                msg="timed out after %ds waiting for %s %s to become %s: %s (polled %d times, every %ds)"
-                % (params["timeout"], resource, ", ".join(ids), target, detail, poller.polls, params["poll_interval"]),
-                states=shown, detail=detail, **poller.summary())
-        poller.pause()
-
-
-def poll(clients, resource, target, ids):
-    """One poll: ("done" | "failed" | "waiting", detail, {id: (state, reason)})."""
-    if resource == "group":
-        group, health = read_group(clients, ids[0])
-        if group is None:
-            return "failed", "Auto Scaling group %s does not exist" % ids[0], {}
-        verdict, detail = group_verdict(group, health)
-        return verdict, detail, group_states(group, health)
-    reader = {"image": read_images, "load_balancer": read_load_balancers, "instance": read_instances}[resource]
-    states = reader(clients, ids)
-    verdict, detail = wait_verdict(resource, target, states)
-    return verdict, detail, states
+    verdict, states = judging(resource, target, ids)
+    try:
+        outcome, observed, detail = wait_until(reading(aws, resource, ids), verdict, poller)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Unable to read the state of %s %s" % (resource, ", ".join(ids)))
+    shown = dict((key, value[0]) for key, value in states(observed).items())
+    if outcome == DONE:
+        module.exit_json(changed=False, states=shown, detail=detail, **poller.summary())
+    if outcome == FAILED:
+        module.fail_json(msg="stopped waiting for %s to become %s: %s" % (resource, target, detail), states=shown,
+                         detail=detail, **poller.summary())
+    module.fail_json(
+        msg="timed out after %ds waiting for %s %s to become %s: %s (polled %d times, every %ds)"
+        % (params["timeout"], resource, ", ".join(ids), target, detail, poller.polls, params["poll_interval"]),
+        states=shown, detail=detail, **poller.summary())
 
 
 if __name__ == "__main__":

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: console_marker_wait
 short_description: Wait for a marker line in an EC2 instance's console output
@@ -35,19 +31,12 @@ options:
     type: list
     elements: str
     default: []
-  timeout:
-    description: Seconds to wait before failing.
-    type: int
-    default: 900
-  poll_interval:
-    description: Seconds between reads of the console output (AWS refreshes it every few seconds at best).
-    type: int
-    default: 10
   tail_lines:
     description: Console lines shown in the result and in failure messages.
     type: int
     default: 25
 extends_documentation_fragment:
+  - scaleout.webtier._wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -90,35 +79,46 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import console_tail
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import console_verdict
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import console_output
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import instance_state
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
+
+RUNNING = ("pending", "running")
 
 
-def read_console(module, ec2, instance_id, latest):
-    """Console text, and whether to keep asking for the latest output (only Nitro instances offer it)."""
-    try:
-        result = ec2.get_console_output(aws_retry=True, InstanceId=instance_id, Latest=latest)
-    except is_boto3_error_code("UnsupportedOperation"):
-        return read_console(module, ec2, instance_id, False)[0] if latest else "", False
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Unable to read the console output of %s" % instance_id)
-    # AWS sends the output base64-encoded; botocore decodes it (its GetConsoleOutput handler).
-    return result.get("Output") or "", latest
+class ConsoleWatch:
+    """One wait's reads and verdicts: the console first; the instance's state only while no marker shows."""
 
+    def __init__(self, ec2, instance_id, success_marker, failure_markers):
+        self.ec2, self.instance_id = ec2, instance_id
+        self.success_marker, self.failure_markers = success_marker, failure_markers
+        self.latest = True  # ask for the latest output until the instance says it cannot give it
+        self.state, self.reason, self.marker_failure = None, "", None
 
-def instance_state(module, ec2, instance_id):
-    try:
-        reservations = ec2.describe_instances(aws_retry=True, InstanceIds=[instance_id])["Reservations"]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to describe instance %s" % instance_id)
-    for reservation in reservations:
-        for instance in reservation["Instances"]:
-            return instance["State"]["Name"], instance.get("StateReason", {}).get("Message", "")
-    return "missing", "the instance does not exist"
+    def read(self):
+        text, self.latest = console_output(self.ec2, self.instance_id, self.latest)
+        return text
+
+    def verdict(self, text):
+        found, line = console_verdict(text, self.success_marker, self.failure_markers)
+        if found == DONE:
+            return DONE, line
+        if found == FAILED:
+            self.marker_failure = line
+            return FAILED, line
+        self.state, self.reason = instance_state(self.ec2, self.instance_id)
+        if self.state not in RUNNING:
+            return FAILED, "stopped"
+        return WAITING, self.state
 
 
 def main():
@@ -127,48 +127,37 @@ def main():
             instance_id=dict(type="str", required=True),
             success_marker=dict(type="str", required=True),
             failure_markers=dict(type="list", elements="str", default=[]),
-            timeout=dict(type="int", default=900),
-            poll_interval=dict(type="int", default=10),
+            timeout=dict(type="int", default=600),
+            poll_interval=dict(type="int", default=15),
             tail_lines=dict(type="int", default=25),
         ),
         supports_check_mode=True,
     )
     params = module.params
+    instance_id = params["instance_id"]
     if module.check_mode:
         module.exit_json(changed=False, elapsed=0.0, console_tail="", polls=0, msg="check mode: the console was not read")
-    if params["poll_interval"] < 1 or params["timeout"] < 0:
-        module.fail_json(msg="poll_interval must be at least 1 second and timeout not negative")
-    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    problem = timing_problem(params["timeout"], params["poll_interval"])
+    if problem:
+        module.fail_json(msg=problem)
+    watch = ConsoleWatch(client(module, "ec2"), instance_id, params["success_marker"], params["failure_markers"])
     poller = Poller(params["timeout"], params["poll_interval"])
-    latest, text = True, ""
-    while True:
-        text, latest = read_console(module, ec2, params["instance_id"], latest)
-        poller.polled()
-        polls = poller.polls
-        verdict, line = console_verdict(text, params["success_marker"], params["failure_markers"])
-        elapsed = poller.elapsed
-        tail = console_tail(text, params["tail_lines"])
-        if verdict == "done":
-            module.exit_json(changed=False, marker_line=line, elapsed=elapsed, console_tail=tail, polls=polls)
-        if verdict == "failed":
-            module.fail_json(
-                msg="provisioning on %s reported failure: %s\nconsole output (last lines):\n%s" % (params["instance_id"], line, tail),
-                elapsed=elapsed, console_tail=tail, polls=polls,
-            )
-        state, reason = instance_state(module, ec2, params["instance_id"])
-        if state not in ("pending", "running"):
-            module.fail_json(
-                msg="%s is %s (%s) before provisioning finished\nconsole output (last lines):\n%s"
-                % (params["instance_id"], state, reason or "no reason given", tail),
-                elapsed=elapsed, console_tail=tail, polls=polls,
-            )
-        if poller.expired:
-            module.fail_json(
-                msg="no line with %r in the console output of %s within %ds (the instance is %s); console output (last lines):\n%s"
-                % (params["success_marker"], params["instance_id"], params["timeout"], state, tail),
-                elapsed=elapsed, console_tail=tail, polls=polls,
-            )
-        poller.pause()
+    try:
+        outcome, text, line = wait_until(watch.read, watch.verdict, poller)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Unable to read the console output or the state of %s" % instance_id)
+    tail = console_tail(text or "", params["tail_lines"])
+    result = dict(elapsed=poller.elapsed, console_tail=tail, polls=poller.polls)
+    if outcome == DONE:
+        module.exit_json(changed=False, marker_line=line, **result)
+    if outcome == FAILED and watch.marker_failure is not None:
+        module.fail_json(msg="provisioning on %s reported failure: %s\nconsole output (last lines):\n%s" % (instance_id, line, tail), **result)
+    if outcome == FAILED:
+        module.fail_json(msg="%s is %s (%s) before provisioning finished\nconsole output (last lines):\n%s"
+                         % (instance_id, watch.state, watch.reason or "no reason given", tail), **result)
+    module.fail_json(
+        msg="no line with %r in the console output of %s within %ds (the instance is %s); console output (last lines):\n%s"
+        % (params["success_marker"], instance_id, params["timeout"], watch.state, tail), **result)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: cpu_load
 short_description: Start or stop a bounded CPU load on instances through SSM Run Command
@@ -103,49 +99,56 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import find_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import default_vcpus
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances_by_id
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import ACTIVE_STATUSES
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import chunks
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import execution_timeout
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_comment
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_script
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import iso
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import retrying_clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import cancel_command
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import commands_with_status
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import send_shell_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
+
+DESCRIBE_INSTANCES_BATCH = 100
 
 
-def targets(module, clients):
+def targets(module, aws):
     params = module.params
     wanted = list(params["instance_ids"])
     if params["group_name"]:
-        groups = clients["autoscaling"].describe_auto_scaling_groups(aws_retry=True, AutoScalingGroupNames=[params["group_name"]])
-        if not groups["AutoScalingGroups"]:
+        group = find_group(aws["autoscaling"], params["group_name"])
+        if group is None:
             module.fail_json(msg="group_name=%s: no such Auto Scaling group" % params["group_name"])
-        in_service = [i["InstanceId"] for i in groups["AutoScalingGroups"][0]["Instances"] if i["LifecycleState"] == "InService"]
+        in_service = [i["InstanceId"] for i in group["Instances"] if i["LifecycleState"] == "InService"]
         wanted = [i for i in wanted if i in in_service] if wanted else in_service
     return [i for i in wanted if i not in params["skip_instance_ids"]]
 
 
-def vcpus_by_instance(clients, instance_ids):
-    ec2 = clients["ec2"]
+def vcpus_by_instance(ec2, instance_ids):
+    """{instance_id: default vCPUs of its type}: one DescribeInstanceTypes call per distinct type."""
     types = {}
-    for batch in chunks(instance_ids, 100):
-        for reservation in ec2.describe_instances(aws_retry=True, InstanceIds=batch)["Reservations"]:
-            for instance in reservation["Instances"]:
-                types[instance["InstanceId"]] = instance["InstanceType"]
-    vcpus = {}
-    for itype in sorted(set(types.values())):
-        info = ec2.describe_instance_types(aws_retry=True, InstanceTypes=[itype])["InstanceTypes"]
-        vcpus[itype] = info[0]["VCpuInfo"]["DefaultVCpus"] if info else 1
+    for batch in chunks(instance_ids, DESCRIBE_INSTANCES_BATCH):
+        types.update((i["InstanceId"], i["InstanceType"]) for i in describe_instances_by_id(ec2, batch))
+    vcpus = dict((itype, default_vcpus(ec2, itype)) for itype in sorted(set(types.values())))
     return dict((i, vcpus[t]) for i, t in types.items())
 
 
-def start(module, clients):
+def command_summary(command, instance_ids=None):
+    return {"command_id": command["CommandId"], "instance_ids": command.get("InstanceIds", []) if instance_ids is None else instance_ids,
+            "requested": iso(command["RequestedDateTime"]), "status": command["Status"]}
+
+
+def start(module, aws):
     params = module.params
-    instance_ids = targets(module, clients)
+    instance_ids = targets(module, aws)
     if not instance_ids:
         module.exit_json(changed=False, run_id=params["run_id"], commands=[], instance_ids=[], script=[], msg="no instance to load")
-    vcpus = vcpus_by_instance(clients, instance_ids) if params["burners"] == 0 else dict((i, params["burners"]) for i in instance_ids)
+    vcpus = vcpus_by_instance(aws["ec2"], instance_ids) if params["burners"] == 0 else dict((i, params["burners"]) for i in instance_ids)
     by_burners = {}
     for instance_id in instance_ids:
         by_burners.setdefault(vcpus.get(instance_id, 1), []).append(instance_id)
@@ -159,37 +162,25 @@ def start(module, clients):
     commands = []
     for burners, ids in sorted(by_burners.items()):
         for batch in chunks(ids):
-            response = clients["ssm"].send_command(
-                aws_retry=True,
-                InstanceIds=batch,
-                DocumentName="AWS-RunShellScript",
-                Comment=load_comment(params["run_id"]),
-                Parameters={"commands": load_script(burners, params["duration"], params["run_id"]),
-                            "executionTimeout": [str(execution_timeout(params["duration"]))]},
-                TimeoutSeconds=600,
-            )
-            command = response["Command"]
-            commands.append({"command_id": command["CommandId"], "instance_ids": batch,
-                             "requested": iso(command["RequestedDateTime"]), "status": command["Status"]})
+            command = send_shell_script(aws["ssm"], batch, load_comment(params["run_id"]),
+                                        load_script(burners, params["duration"], params["run_id"]),
+                                        execution_timeout(params["duration"]))
+            commands.append(command_summary(command, batch))
     module.exit_json(changed=True, run_id=params["run_id"], commands=commands, instance_ids=instance_ids, script=script,
                      load_start=min(c["requested"] for c in commands))
 
 
-def stop(module, clients):
-    ssm = clients["ssm"]
+def stop(module, aws):
     comment = load_comment(module.params["run_id"])
     running = {}
     for status in ACTIVE_STATUSES:
-        found = paginated_query_with_retries(ssm, "list_commands", Filters=[{"key": "Status", "value": status}])
         # By id: a command may change status between two of these calls, and show in both.
-        running.update((c["CommandId"], c) for c in found.get("Commands", [])
+        running.update((c["CommandId"], c) for c in commands_with_status(aws["ssm"], status)
                        if c.get("Comment") == comment and c.get("Status") in ACTIVE_STATUSES)
-    running = [running[command_id] for command_id in sorted(running)]
-    commands = [{"command_id": c["CommandId"], "instance_ids": c.get("InstanceIds", []), "requested": iso(c["RequestedDateTime"]),
-                 "status": c["Status"]} for c in running]
+    commands = [command_summary(running[command_id]) for command_id in sorted(running)]
     if running and not module.check_mode:
         for command in commands:
-            ssm.cancel_command(aws_retry=True, CommandId=command["command_id"])
+            cancel_command(aws["ssm"], command["command_id"])
     module.exit_json(changed=bool(running), run_id=module.params["run_id"], commands=commands,
                      instance_ids=sorted(set(i for c in commands for i in c["instance_ids"])))
 
@@ -208,11 +199,11 @@ def main():
         required_if=[["state", "started", ["group_name", "instance_ids"], True]],
         supports_check_mode=True,
     )
-    clients = retrying_clients(module, ("autoscaling", "ec2", "ssm"))
+    aws = clients(module, ("autoscaling", "ec2", "ssm"))
     try:
         if module.params["state"] == "started":
-            start(module, clients)
-        stop(module, clients)
+            start(module, aws)
+        stop(module, aws)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Unable to %s the CPU load" % ("start" if module.params["state"] == "started" else "stop"))
 

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: instance_type_offerings_info
 short_description: Find the availability zones that offer EC2 instance types
@@ -65,8 +61,9 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import zone_offerings
 from ansible_collections.scaleout.webtier.plugins.module_utils._placement import zones_by_instance_type
 
 
@@ -82,14 +79,11 @@ def main():
     filters = [{"Name": "instance-type", "Values": wanted}]
     if module.params["zones"]:
         filters.append({"Name": "location", "Values": module.params["zones"]})
-    client = module.client("ec2")
     try:
-        result = paginated_query_with_retries(
-            client, "describe_instance_type_offerings", LocationType="availability-zone", Filters=filters
-        )
+        offerings = zone_offerings(client(module, "ec2"), filters)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Unable to describe instance type offerings")
-    by_type = zones_by_instance_type(result.get("InstanceTypeOfferings", []), wanted)
+    by_type = zones_by_instance_type(offerings, wanted)
     module.exit_json(
         changed=False,
         zones_by_type=by_type,

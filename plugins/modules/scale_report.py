@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: scale_report
 short_description: Write the scale test's report - JSON result, PNG chart, Markdown summary
@@ -53,7 +49,7 @@ options:
     type: dict
     default: {}
   scale_out:
-    description: The result of M(scaleout.webtier.scale_out_wait).
+    description: The result of M(scaleout.webtier.group_capacity_wait).
     type: dict
     default: {}
   scale_in:

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: scaling_status_info
 short_description: Read the scaling state of an Auto Scaling group in one snapshot
@@ -18,7 +14,7 @@ description:
     CPU (1-minute datapoints).
   - Times are the AWS API's own (and C(server_time) comes from the HTTP Date header of its answers),
     so a timeline is not bent by the controller's clock.
-  - The M(scaleout.webtier.scale_out_wait) action polls it.
+  - The M(scaleout.webtier.group_capacity_wait) action polls it.
 author: scaleout.webtier maintainers (@scaleout)
 options:
   name:
@@ -97,14 +93,17 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import parse_time
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import ready_instances
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import GroupNotFound
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import ScalingReader
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import iso
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import retrying_clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import GroupNotFound
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import get_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import SERVICES
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import group_snapshot
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import ready_instances
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
 
-SERVICES = ("autoscaling", "elbv2", "cloudwatch")
+DEFAULT_LOOKBACK = timedelta(minutes=15)
 
 
 def main():
@@ -112,25 +111,22 @@ def main():
         argument_spec=dict(name=dict(type="str", required=True), since=dict(type="str")),
         supports_check_mode=True,
     )
-    reader = ScalingReader(retrying_clients(module, SERVICES), module.params["name"])
+    name, since = module.params["name"], module.params["since"]
+    aws = clients(module, SERVICES)
+    clock = ServerClock(aws.values())
     try:
-        since = module.params["since"]
         if not since:
-            reader.group()
-            since = iso(parse_time(reader.server_time) - timedelta(minutes=15))
+            # One read for the server's time, to count back from.
+            get_group(aws["autoscaling"], name)
+            since = iso(parse_time(clock.now) - DEFAULT_LOOKBACK)
         parse_time(since)
+        snapshot = group_snapshot(aws, name, since, clock)
     except ValueError:
         module.fail_json(msg="since=%r: not an ISO 8601 time such as 2026-11-30T12:00:00Z" % module.params["since"])
     except GroupNotFound as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read group %s" % module.params["name"])
-    try:
-        snapshot = reader.snapshot(since)
-    except GroupNotFound as e:
-        module.fail_json(msg=str(e))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % module.params["name"])
+        module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % name)
     module.exit_json(changed=False, snapshot=snapshot, ready=ready_instances(snapshot))
 
 

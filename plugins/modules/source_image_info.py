@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: source_image_info
 short_description: Resolve an AMI from an SSM parameter, an image id, or an owner and name filter
@@ -108,24 +104,37 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import MalformedImageId
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import describe_images
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import image_summary
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import newest_image
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.parameters import parameter_value
 
 DEFAULT_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-%s"
 
 
-def describe(module, ec2, **params):
+def resolve(module):
+    """(source, images found, the message if none is): by image id, by name pattern, or through SSM."""
+    params = module.params
+    ec2 = client(module, "ec2")
+    if params["image_id"]:
+        return ("image_id", describe_images(ec2, ImageIds=[params["image_id"]]),
+                "image_id=%s: no such image visible to this account in the region" % params["image_id"])
+    if params["name_pattern"]:
+        images = describe_images(ec2, Owners=params["owners"], Filters=[{"Name": "name", "Values": [params["name_pattern"]]}])
+        return ("filter:%s" % params["name_pattern"], images,
+                "name_pattern=%s (owners %s): no available image matches" % (params["name_pattern"], ", ".join(params["owners"])))
+    name = params["ssm_parameter"] or DEFAULT_SSM % params["architecture"]
     try:
-        return ec2.describe_images(aws_retry=True, **params)["Images"]
-    except is_boto3_error_code("InvalidAMIID.Malformed"):
-        module.fail_json(msg="image_id=%s: not an AMI id (ami- followed by hex digits)" % params.get("ImageIds"))
-    except is_boto3_error_code("InvalidAMIID.NotFound"):
-        return []
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Unable to describe images")
+        image_id = parameter_value(client(module, "ssm"), name)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Unable to read SSM parameter %s" % name)
+    if image_id is None:
+        module.fail_json(msg="ssm_parameter=%s: no such parameter in the region" % name)
+    return ("ssm:%s" % name, describe_images(ec2, ImageIds=[image_id]),
+            "ssm_parameter=%s names %s, which is not visible in the region" % (name, image_id))
 
 
 def main():
@@ -140,26 +149,12 @@ def main():
         mutually_exclusive=[["image_id", "ssm_parameter", "name_pattern"]],
         supports_check_mode=True,
     )
-    params = module.params
-    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    if params["image_id"]:
-        source, images = "image_id", describe(module, ec2, ImageIds=[params["image_id"]])
-        missing = "image_id=%s: no such image visible to this account in the region" % params["image_id"]
-    elif params["name_pattern"]:
-        source = "filter:%s" % params["name_pattern"]
-        images = describe(module, ec2, Owners=params["owners"], Filters=[{"Name": "name", "Values": [params["name_pattern"]]}])
-        missing = "name_pattern=%s (owners %s): no available image matches" % (params["name_pattern"], ", ".join(params["owners"]))
-    else:
-        name = params["ssm_parameter"] or DEFAULT_SSM % params["architecture"]
-        ssm = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff())
-        try:
-            image_id = ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"]
-        except is_boto3_error_code("ParameterNotFound"):
-            module.fail_json(msg="ssm_parameter=%s: no such parameter in the region" % name)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg="Unable to read SSM parameter %s" % name)
-        source, images = "ssm:%s" % name, describe(module, ec2, ImageIds=[image_id])
-        missing = "ssm_parameter=%s names %s, which is not visible in the region" % (name, image_id)
+    try:
+        source, images, missing = resolve(module)
+    except MalformedImageId as e:
+        module.fail_json(msg="image_id=%s: not an AMI id (ami- followed by hex digits)" % e.args[0])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Unable to describe images")
     image = newest_image(images)
     if image is None:
         module.fail_json(msg=missing)

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: stack_resources_info
 short_description: List every resource tagged with a web tier stack
@@ -72,100 +68,47 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import KINDS
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import STACK_TAG
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import belongs_to
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import summarise
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import tag_dict
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import tagged_groups
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.tagged import tagged_resources
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import all_load_balancers
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import all_target_groups
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import tags_by_arn
+from ansible_collections.scaleout.webtier.plugins.module_utils._iam.roles import roles_with_tags
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import KINDS
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import STACK_TAG
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import ec2_entries
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import group_entries
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import load_balancer_entries
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import role_entries
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import summarise
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import target_group_entries
+
+# IAM is global: the collection's roles live under this path.
+ROLE_PATH = "/scaleout/"
 
 
-def entry(resource_id, name, state, tags):
-    return {"id": resource_id, "name": name or "", "state": state or "", "tags": tag_dict(tags)}
-
-
-def ec2_resources(ec2, stack):
-    tag_filter = [{"Name": "tag:" + STACK_TAG, "Values": [stack]}]
-    found = {}
-    reservations = paginated_query_with_retries(ec2, "describe_instances", Filters=tag_filter)["Reservations"]
-    found["instances"] = [
-        entry(i["InstanceId"], tag_dict(i.get("Tags")).get("Name"), i["State"]["Name"], i.get("Tags"))
-        for r in reservations for i in r["Instances"]
-    ]
-    groups = paginated_query_with_retries(ec2, "describe_security_groups", Filters=tag_filter)["SecurityGroups"]
-    found["security_groups"] = [entry(g["GroupId"], g["GroupName"], "", g.get("Tags")) for g in groups]
-    templates = paginated_query_with_retries(ec2, "describe_launch_templates", Filters=tag_filter)["LaunchTemplates"]
-    found["launch_templates"] = [entry(t["LaunchTemplateId"], t["LaunchTemplateName"], "", t.get("Tags")) for t in templates]
-    images = ec2.describe_images(aws_retry=True, Owners=["self"], Filters=tag_filter)["Images"]
-    found["images"] = [entry(i["ImageId"], i.get("Name"), i.get("State"), i.get("Tags")) for i in images]
-    snapshots = paginated_query_with_retries(ec2, "describe_snapshots", OwnerIds=["self"], Filters=tag_filter)["Snapshots"]
-    found["snapshots"] = [entry(s["SnapshotId"], s.get("Description"), s.get("State"), s.get("Tags")) for s in snapshots]
-    volumes = paginated_query_with_retries(ec2, "describe_volumes", Filters=tag_filter)["Volumes"]
-    found["volumes"] = [entry(v["VolumeId"], tag_dict(v.get("Tags")).get("Name"), v.get("State"), v.get("Tags")) for v in volumes]
-    return found
-
-
-def elbv2_resources(elbv2, stack):
-    def tagged(arns):
-        tags = {}
-        for start in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
-            for description in elbv2.describe_tags(aws_retry=True, ResourceArns=arns[start:start + 20])["TagDescriptions"]:
-                tags[description["ResourceArn"]] = description.get("Tags", [])
-        return tags
-
-    found = {}
-    balancers = paginated_query_with_retries(elbv2, "describe_load_balancers")["LoadBalancers"]
-    tags = tagged([b["LoadBalancerArn"] for b in balancers])
-    found["load_balancers"] = [
-        entry(b["LoadBalancerArn"], b["LoadBalancerName"], b.get("State", {}).get("Code"), tags.get(b["LoadBalancerArn"]))
-        for b in balancers if belongs_to(tags.get(b["LoadBalancerArn"]), stack)
-    ]
-    target_groups = paginated_query_with_retries(elbv2, "describe_target_groups")["TargetGroups"]
-    tags = tagged([t["TargetGroupArn"] for t in target_groups])
-    found["target_groups"] = [
-        entry(t["TargetGroupArn"], t["TargetGroupName"], "", tags.get(t["TargetGroupArn"]))
-        for t in target_groups if belongs_to(tags.get(t["TargetGroupArn"]), stack)
-    ]
-    return found
-
-
-def autoscaling_resources(autoscaling, stack):
-    groups = paginated_query_with_retries(
-        autoscaling, "describe_auto_scaling_groups", Filters=[{"Name": "tag:" + STACK_TAG, "Values": [stack]}]
-    )["AutoScalingGroups"]
-    return {
-        "autoscaling_groups": [
-            entry(g["AutoScalingGroupName"], g["AutoScalingGroupName"], g.get("Status", ""), g.get("Tags"))
-            for g in groups if belongs_to(g.get("Tags"), stack)
-        ]
-    }
-
-
-def iam_resources(iam, stack):
-    roles = paginated_query_with_retries(iam, "list_roles", PathPrefix="/scaleout/")["Roles"]
-    found = []
-    for role in roles:
-        tags = iam.list_role_tags(aws_retry=True, RoleName=role["RoleName"]).get("Tags", [])
-        if belongs_to(tags, stack):
-            found.append(entry(role["RoleName"], role["RoleName"], "", tags))
-    return {"iam_roles": found}
+def list_stack(aws, stack):
+    """Entries per kind of everything tagged with the stack. aws: clients for autoscaling, ec2, elbv2, iam."""
+    found = {"autoscaling_groups": group_entries(tagged_groups(aws["autoscaling"], STACK_TAG, stack), stack)}
+    found.update(ec2_entries(tagged_resources(aws["ec2"], STACK_TAG, stack)))
+    balancers = all_load_balancers(aws["elbv2"])
+    found["load_balancers"] = load_balancer_entries(balancers, tags_by_arn(aws["elbv2"], [b["LoadBalancerArn"] for b in balancers]), stack)
+    target_groups = all_target_groups(aws["elbv2"])
+    found["target_groups"] = target_group_entries(target_groups, tags_by_arn(aws["elbv2"], [t["TargetGroupArn"] for t in target_groups]),
+                                                  stack)
+    found["iam_roles"] = role_entries(roles_with_tags(aws["iam"], ROLE_PATH), stack)
+    return dict((kind, found.get(kind, [])) for kind in KINDS)
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=dict(stack_name=dict(type="str", required=True)), supports_check_mode=True)
     stack = module.params["stack_name"]
-    retry = AWSRetry.jittered_backoff()
-    found = {}
     try:
-        found.update(autoscaling_resources(module.client("autoscaling", retry_decorator=retry), stack))
-        found.update(ec2_resources(module.client("ec2", retry_decorator=retry), stack))
-        found.update(elbv2_resources(module.client("elbv2", retry_decorator=retry), stack))
-        found.update(iam_resources(module.client("iam", retry_decorator=retry), stack))
+        resources = list_stack(clients(module, ("autoscaling", "ec2", "elbv2", "iam")), stack)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json_aws(e, msg="Unable to list the resources of stack %s" % stack)
-    resources = dict((kind, found.get(kind, [])) for kind in KINDS)
     remaining, total, message = summarise(resources)
     module.exit_json(changed=False, resources=resources, remaining=remaining, total=total, message=message)
 

@@ -3,10 +3,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: stress_verify
 short_description: Confirm that a CPU load moved an Auto Scaling group's scaling policy
@@ -19,32 +15,18 @@ description:
     (its Run Command invocations failed), metrics missing, CPU below target (with the CPU credit
     balance when burstable instances ran out of credits), or the alarm not firing - instead of
     leaving a scale-out wait to time out later for an unknown reason.
+  - With 1-minute metrics AWS needs about 3 minutes of load for AlarmHigh (3 datapoints above the
+    target), plus the metric delay: give O(timeout) room for that.
 author: scaleout.webtier maintainers (@scaleout)
 options:
-  name:
-    description: The Auto Scaling group.
-    type: str
-    required: true
-  since:
-    description: When the load started (ISO 8601, the AWS API's time, for example RV(scaleout.webtier.cpu_load#module:load_start)).
-    type: str
-    required: true
   command_ids:
     description: The load's Run Command ids, to tell a load that never started from one that did not move the CPU.
     type: list
     elements: str
     default: []
-  timeout:
-    description:
-      - Seconds to wait for the evidence. With 1-minute metrics AWS needs about 3 minutes of load for AlarmHigh
-        (3 datapoints above the target), plus the metric delay.
-    type: int
-    default: 600
-  poll_interval:
-    description: Seconds between reads.
-    type: int
-    default: 15
 extends_documentation_fragment:
+  - scaleout.webtier._wait
+  - scaleout.webtier._wait.group
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -105,36 +87,45 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import GroupNotFound
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import SERVICES
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import group_snapshot
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import group_min_credit_balance
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import ENDED_BADLY
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import parse_time
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import stress_evidence
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import stress_failure
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import GroupNotFound
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import ScalingReader
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import retrying_clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import stress_evidence
+from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import stress_failure
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import invocation_statuses
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 
 
-def load_status(clients, command_ids):
-    status = {}
-    for command_id in command_ids:
-        found = paginated_query_with_retries(clients["ssm"], "list_command_invocations", CommandId=command_id)
-        for invocation in found.get("CommandInvocations", []):
-            status[invocation["InstanceId"]] = invocation["Status"]
-    return status
+def reading(aws, clock, name, since, command_ids):
+    """One poll: the group's snapshot, and the load commands' statuses when there are any."""
+    def read():
+        snapshot = group_snapshot(aws, name, since, clock)
+        return snapshot, invocation_statuses(aws["ssm"], command_ids) if command_ids else {}
+    return read
 
 
-def credit_balance(reader, since, until):
-    from datetime import timedelta
-
-    points = reader._call(
-        "cloudwatch", "get_metric_statistics", Namespace="AWS/EC2", MetricName="CPUCreditBalance",
-        Dimensions=[{"Name": "AutoScalingGroupName", "Value": reader.group_name}],
-        StartTime=parse_time(since) - timedelta(minutes=5), EndTime=parse_time(until), Period=300, Statistics=["Minimum"],
-    )["Datapoints"]
-    return min((p["Minimum"] for p in points), default=None)
+def verdict(since):
+    """Done once CPU rose above target and AlarmHigh fired; failed when nothing can make it happen."""
+    def judge(observed):
+        snapshot, statuses = observed
+        evidence = stress_evidence(snapshot, since)
+        if evidence["cpu_above_target"] and evidence["alarm_high_fired"]:
+            return DONE, "the load took effect"
+        if not snapshot.get("policy") or (statuses and all(s in ENDED_BADLY for s in statuses.values())):
+            return FAILED, "hopeless"
+        return WAITING, "no evidence yet"
+    return judge
 
 
 def main():
@@ -149,45 +140,43 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    name, since = params["name"], params["since"]
     try:
-        parse_time(params["since"])
+        parse_time(since)
     except ValueError:
-        module.fail_json(msg="since=%r: not an ISO 8601 time" % params["since"])
-    clients = retrying_clients(module, ("autoscaling", "elbv2", "cloudwatch", "ssm"))
-    reader = ScalingReader(clients, params["name"])
-    if params["poll_interval"] < 1 or params["timeout"] < 0:
-        module.fail_json(msg="poll_interval must be at least 1 second and timeout not negative")
+        module.fail_json(msg="since=%r: not an ISO 8601 time" % since)
+    problem = timing_problem(params["timeout"], params["poll_interval"])
+    if problem:
+        module.fail_json(msg=problem)
+    aws = clients(module, SERVICES + ("ssm",))
+    clock = ServerClock(aws[service] for service in SERVICES)
     poller = Poller(params["timeout"], params["poll_interval"])
-    statuses = {}
-    while True:
+    try:
+        outcome, observed, detail = wait_until(reading(aws, clock, name, since, params["command_ids"]), verdict(since), poller)
+    except GroupNotFound as e:
+        module.fail_json(msg=str(e))
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % name)
+    elapsed = poller.elapsed
+    if observed is None:
+        module.fail_json(msg="the load did not take effect on %s within %ds: AWS throttled every read" % (name, params["timeout"]),
+                         evidence={}, elapsed=elapsed, load_status={})
+    snapshot, statuses = observed
+    evidence = stress_evidence(snapshot, since)
+    if outcome == DONE:
+        module.exit_json(changed=False, evidence=evidence, elapsed=elapsed, load_status=statuses)
+    balance = None
+    if not evidence["cpu_above_target"] and evidence["datapoints"]:
         try:
-            snapshot = reader.snapshot(params["since"])
-            if params["command_ids"]:
-                statuses = load_status(clients, params["command_ids"])
-        except GroupNotFound as e:
-            module.fail_json(msg=str(e))
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % params["name"])
-        evidence = stress_evidence(snapshot, params["since"])
-        poller.polled()
-        elapsed = poller.elapsed
-        if evidence["cpu_above_target"] and evidence["alarm_high_fired"]:
-            module.exit_json(changed=False, evidence=evidence, elapsed=elapsed, load_status=statuses)
-        hopeless = not snapshot.get("policy") or (statuses and all(s in ENDED_BADLY for s in statuses.values()))
-        if hopeless or poller.expired:
+            balance = group_min_credit_balance(aws["cloudwatch"], name, since, snapshot["server_time"] or since)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
             balance = None
-            if not evidence["cpu_above_target"] and evidence["datapoints"]:
-                try:
-                    balance = credit_balance(reader, params["since"], snapshot["server_time"] or params["since"])
-                except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
-                    balance = None
-            reason = stress_failure(evidence, snapshot, statuses if params["command_ids"] else None, balance)
-            module.fail_json(
-                msg="the load did not take effect on %s%s: %s" % (params["name"], "" if hopeless else " within %ds" % params["timeout"],
-                                                                  reason or "no evidence yet"),
-                evidence=evidence, elapsed=elapsed, load_status=statuses,
-            )
-        poller.pause()
+    reason = stress_failure(evidence, snapshot, statuses if params["command_ids"] else None, balance)
+    module.fail_json(
+        msg="the load did not take effect on %s%s: %s" % (name, "" if outcome == FAILED else " within %ds" % params["timeout"],
+                                                          reason or "no evidence yet"),
+        evidence=evidence, elapsed=elapsed, load_status=statuses,
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ for _path in (SANDBOX_SRC, COLLECTIONS):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import (  # noqa: E402
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import (  # noqa: E402
     GONE_STATES,
     KINDS,
     STACK_TAG,
@@ -457,7 +457,7 @@ def format_calls(calls: Iterable[dict], limit: int = 50) -> str:
 
 # ---------------------------------------------------------------------------------------- resources
 
-# Kinds listed by stack_resources: the collection's own (teardown order, _inventory.KINDS) and
+# Kinds listed by stack_resources: the collection's own (teardown order, _stack_resources.KINDS) and
 # the instances' IAM instance profiles.
 RESOURCE_KINDS = KINDS + ("instance_profiles",)
 

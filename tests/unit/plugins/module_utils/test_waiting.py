@@ -3,12 +3,18 @@
 import pytest
 
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import (
+    DONE,
+    FAILED,
     MISSING,
+    TIMED_OUT,
+    WAITING,
     Poller,
     check_wait_request,
     group_states,
     group_verdict,
     is_throttling,
+    timing_problem,
+    wait_until,
     wait_verdict,
 )
 
@@ -26,20 +32,27 @@ class FakeClock:
         self.now += seconds
 
 
+class Error(Exception):
+    def __init__(self, code):
+        super().__init__(code)
+        self.response = {"Error": {"Code": code}}
+
+
 def run_wait(ready_at, interval, timeout, throttled_until=0.0):
-    """Poll a resource that becomes ready at ``ready_at`` seconds; return (poller, detected_at or None)."""
+    """wait_until on a resource that becomes ready at ``ready_at`` seconds, its reads throttled until
+    ``throttled_until``; return (poller, detected_at or None)."""
     clock = FakeClock()
     poller = Poller(timeout, interval, clock=clock, sleep=clock.sleep)
     start = clock.now
-    while True:
+
+    def read():
         elapsed = clock.now - start
-        throttled = elapsed < throttled_until
-        poller.polled(throttled)
-        if not throttled and elapsed >= ready_at:
-            return poller, elapsed
-        if poller.expired:
-            return poller, None
-        poller.pause()
+        if elapsed < throttled_until:
+            raise Error("Throttling")
+        return elapsed
+
+    outcome, detected, _detail = wait_until(read, lambda elapsed: (DONE if elapsed >= ready_at else WAITING, ""), poller)
+    return poller, (detected if outcome == DONE else None)
 
 
 @pytest.mark.parametrize("interval", [1, 5, 15])
@@ -88,18 +101,59 @@ def test_throttled_polls_make_fewer_calls_than_untroubled_ones():
     calm = run_wait(ready_at=10_000, interval=2, timeout=300)[0]
     stormy = run_wait(ready_at=10_000, interval=2, timeout=300, throttled_until=10_000)[0]
     assert stormy.polls < calm.polls / 4
+    assert stormy.throttled == stormy.polls and calm.throttled == 0
+
+
+def test_a_wait_recovers_from_throttling_and_sees_the_change():
+    poller, detected = run_wait(ready_at=5, interval=5, timeout=600, throttled_until=30)
+    # Throttled at 0 s (next poll 10 s later) and 10 s (20 s later); the poll at 30 s sees it.
+    assert detected == 30
+    assert poller.throttled == 2 and poller.polls == 3
+
+
+def test_wait_until_ends_at_once_on_failure_and_reports_the_detail():
+    clock = FakeClock()
+    poller = Poller(600, 10, clock=clock, sleep=clock.sleep)
+    reads = iter([1, 2, 3])
+    outcome, observed, detail = wait_until(lambda: next(reads), lambda n: (FAILED, "gone") if n == 2 else (WAITING, "n=%d" % n), poller)
+    assert (outcome, observed, detail) == (FAILED, 2, "gone")
+    assert poller.polls == 2 and clock.sleeps == [10]
+
+
+def test_wait_until_times_out_with_the_last_observation():
+    clock = FakeClock()
+    poller = Poller(30, 10, clock=clock, sleep=clock.sleep)
+    outcome, observed, detail = wait_until(lambda: clock.now, lambda now: (WAITING, "still %d" % now), poller)
+    assert outcome == TIMED_OUT
+    assert observed == 1030.0 and detail == "still 1030"
+    assert poller.polls == 4
+
+
+def test_wait_until_lets_other_errors_through():
+    poller = Poller(30, 10, clock=FakeClock(), sleep=lambda s: None)
+
+    def read():
+        raise Error("AccessDenied")
+    with pytest.raises(Error):
+        wait_until(read, lambda o: (DONE, ""), poller)
+    assert poller.polls == 0
+
+
+@pytest.mark.parametrize("timeout, interval, min_timeout, problem", [
+    (600, 15, 0, None),
+    (0, 1, 0, None),
+    (-1, 15, 0, "timeout=-1: must not be negative"),
+    (600, 0, 0, "poll_interval=0: must be at least 1 second(s)"),
+    (0, 15, 1, "timeout=0: must be at least 1 second(s)"),
+])
+def test_one_check_of_timeout_and_interval(timeout, interval, min_timeout, problem):
+    assert timing_problem(timeout, interval, min_timeout) == problem
 
 
 @pytest.mark.parametrize("timeout, interval", [(-1, 5), (60, 0), (60, 0.5)])
 def test_bad_pace_is_refused(timeout, interval):
     with pytest.raises(ValueError):
         Poller(timeout, interval)
-
-
-class Error(Exception):
-    def __init__(self, code):
-        super().__init__(code)
-        self.response = {"Error": {"Code": code}}
 
 
 @pytest.mark.parametrize("code", ["Throttling", "RequestLimitExceeded", "ThrottlingException", "TooManyRequestsException"])

@@ -17,7 +17,7 @@ import boto3
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "inventories" / "aws_ec2" / "stack_instances.aws_ec2.yml"
 BIN = Path(sys.executable).parent
 REGION = "eu-west-1"

@@ -5,7 +5,7 @@
 """Pure logic of the scale test: readiness, timelines, progress lines, evidence and diagnoses.
 
 Private to the collection. Everything here works on plain dicts (a "snapshot" of a group, as
-built by module_utils/_scaling_api.py from the AWS API), so it unit-tests without AWS. Times are
+built by module_utils/_autoscaling/snapshot.py from the AWS API), so it unit-tests without AWS. Times are
 ISO 8601 strings in UTC from the AWS API's own clock (the server's, not the controller's).
 
 A snapshot:
@@ -20,20 +20,18 @@ A snapshot:
   cpu: [{time, value}]                   (group-average CPUUtilization datapoints)
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
-from datetime import datetime
 
-# The options of scale_out_wait: its action plugin checks them, its module file documents them.
-SCALE_OUT_WAIT_ARGUMENT_SPEC = dict(
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import seconds_between
+
+# The options of group_capacity_wait: its action plugin checks them, its module file documents them.
+GROUP_CAPACITY_WAIT_ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
     since=dict(type="str", required=True),
     target_count=dict(type="int"),
     direction=dict(type="str", choices=["out", "in"], default="out"),
-    timeout=dict(type="int", default=900),
+    timeout=dict(type="int", default=600),
     poll_interval=dict(type="int", default=15),
     load=dict(type="dict"),
     baseline_instance_ids=dict(type="list", elements="str"),
@@ -43,17 +41,6 @@ _CAPACITY_CHANGE = re.compile(r"changing the desired capacity from (\d+) to (\d+
 _INSTANCE_ID = re.compile(r"\b(i-[0-9a-f]+)\b")
 HEALTHY = "healthy"
 FAILED_ACTIVITY_CODES = ("Failed", "Cancelled")
-
-
-def parse_time(text):
-    """An ISO 8601 string (with Z or an offset) as an aware datetime."""
-    if isinstance(text, datetime):
-        return text
-    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-
-
-def seconds_between(start, end):
-    return round((parse_time(end) - parse_time(start)).total_seconds(), 1)
 
 
 def ready_instances(snapshot):

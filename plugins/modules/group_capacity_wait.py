@@ -3,13 +3,9 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
-module: scale_out_wait
-short_description: Wait until an Auto Scaling group has N instances in service and healthy, showing progress
+module: group_capacity_wait
+short_description: Wait until an Auto Scaling group scales out to N healthy instances or back in to N, showing progress
 version_added: 1.0.0
 description:
   - Waits until the group has O(target_count) instances InService, healthy to Auto Scaling and healthy
@@ -25,18 +21,11 @@ description:
     it fails with a diagnosis - failed activities and their status messages (for example an instance
     type not offered in a zone, or insufficient capacity), the alarm state, CPU against the target,
     instances stuck unhealthy in the target group, a max size below N.
-  - Polling is bounded (one read of the group per O(poll_interval)) and each read is retried with
-    jittered backoff when AWS throttles.
+  - Polling is bounded (one read of the group per O(poll_interval), through
+    M(scaleout.webtier.scaling_status_info)).
+  - Formerly C(scaleout.webtier.scale_out_wait), a name that still works (it redirects here).
 author: scaleout.webtier maintainers (@scaleout)
 options:
-  name:
-    description: The Auto Scaling group.
-    type: str
-    required: true
-  since:
-    description: When the load started (ISO 8601, the AWS API's time); the timeline counts from here.
-    type: str
-    required: true
   target_count:
     description: How many instances to wait for. Default the group's max size (O(direction=out)) or min size (O(direction=in)).
     type: int
@@ -45,14 +34,6 @@ options:
     type: str
     choices: [out, in]
     default: out
-  timeout:
-    description: Seconds to wait before failing with a diagnosis.
-    type: int
-    default: 900
-  poll_interval:
-    description: Seconds between reads of the group.
-    type: int
-    default: 15
   baseline_instance_ids:
     description: Instances the group had when the load started; the others count as new. Default those of the first read.
     type: list
@@ -63,6 +44,8 @@ options:
         C(skip_instance_ids) (instances already loaded), as for M(scaleout.webtier.cpu_load).
     type: dict
 extends_documentation_fragment:
+  - scaleout.webtier._wait
+  - scaleout.webtier._wait.group
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -70,7 +53,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Wait for the group to reach its max size under load
-  scaleout.webtier.scale_out_wait:
+  scaleout.webtier.group_capacity_wait:
     name: demo-asg
     since: "{{ load.load_start }}"
     timeout: 1200
@@ -79,6 +62,13 @@ EXAMPLES = r"""
       duration: 900
       skip_instance_ids: "{{ load.instance_ids }}"
   register: scale_out
+
+- name: Wait for the group to scale back in to its min size
+  scaleout.webtier.group_capacity_wait:
+    name: demo-asg
+    since: "{{ load.load_start }}"
+    direction: in
+    timeout: 900
 """
 
 RETURN = r"""
@@ -134,13 +124,13 @@ snapshot:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import SCALE_OUT_WAIT_ARGUMENT_SPEC
+from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import GROUP_CAPACITY_WAIT_ARGUMENT_SPEC
 
 
 def main():
     # The work is done by the action plugin of the same name, on the controller.
-    module = AnsibleAWSModule(argument_spec=SCALE_OUT_WAIT_ARGUMENT_SPEC, supports_check_mode=True)
-    module.fail_json(msg="scaleout.webtier.scale_out_wait runs as an action plugin on the controller; it cannot run as a module")
+    module = AnsibleAWSModule(argument_spec=GROUP_CAPACITY_WAIT_ARGUMENT_SPEC, supports_check_mode=True)
+    module.fail_json(msg="scaleout.webtier.group_capacity_wait runs as an action plugin on the controller; it cannot run as a module")
 
 
 if __name__ == "__main__":

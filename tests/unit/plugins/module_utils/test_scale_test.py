@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import (
+from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import (
     build_timeline,
     capacity_changes,
     diagnose_scale_out,
@@ -14,7 +14,8 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._scaling import (
     stress_evidence,
     stress_failure,
 )
-from ansible_collections.scaleout.webtier.plugins.module_utils._scaling_api import _states_from_summary, iso, response_time
+from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.alarms import states_from_summary
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso, response_time
 
 LOAD = "2026-11-30T12:00:00Z"
 HIGH = "TargetTracking-demo-asg-AlarmHigh-1111"
@@ -154,8 +155,8 @@ def test_stress_failure_reasons(snapshot):
 
 
 def test_api_helpers():
-    assert _states_from_summary("Alarm updated from OK to ALARM") == ("OK", "ALARM")
-    assert _states_from_summary("Alarm created") == ("", "")
+    assert states_from_summary("Alarm updated from OK to ALARM") == ("OK", "ALARM")
+    assert states_from_summary("Alarm created") == ("", "")
     assert iso("2026-11-30T12:00:00+00:00") == "2026-11-30T12:00:00Z"
     response = {"ResponseMetadata": {"HTTPHeaders": {"date": "Mon, 30 Nov 2026 12:34:56 GMT"}}}
     assert response_time(response) == "2026-11-30T12:34:56Z"

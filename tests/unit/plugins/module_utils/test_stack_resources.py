@@ -1,4 +1,4 @@
-from ansible_collections.scaleout.webtier.plugins.module_utils._inventory import KINDS, belongs_to, summarise, tag_dict
+from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import KINDS, belongs_to, summarise, tag_dict
 
 
 def test_tags_from_boto3_lists_and_dicts():

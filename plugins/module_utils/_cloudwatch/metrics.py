@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Private: an Auto Scaling group's EC2 metrics in CloudWatch (the clients retry, see _aws_clients)."""
+
+from datetime import timedelta
+
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
+
+METRIC_PERIOD = 60
+CREDIT_PERIOD = 300
+
+
+def _group_statistics(client, group_name, metric, start, end, period, statistic):
+    return client.get_metric_statistics(
+        Namespace="AWS/EC2", MetricName=metric,
+        Dimensions=[{"Name": "AutoScalingGroupName", "Value": group_name}],
+        StartTime=start, EndTime=end, Period=period, Statistics=[statistic],
+    )["Datapoints"]
+
+
+def group_cpu(client, group_name, since, until):
+    """Group-average CPUUtilization (1-minute periods) between since and until, oldest first."""
+    points = _group_statistics(client, group_name, "CPUUtilization", parse_time(since) - timedelta(seconds=METRIC_PERIOD),
+                               parse_time(until) + timedelta(seconds=METRIC_PERIOD), METRIC_PERIOD, "Average")
+    return sorted(({"time": iso(p["Timestamp"]), "value": round(float(p["Average"]), 2)} for p in points), key=lambda p: p["time"])
+
+
+def group_min_credit_balance(client, group_name, since, until):
+    """The lowest CPUCreditBalance of the group's instances from 5 minutes before since to until, or None."""
+    points = _group_statistics(client, group_name, "CPUCreditBalance", parse_time(since) - timedelta(minutes=5),
+                               parse_time(until), CREDIT_PERIOD, "Minimum")
+    return min((p["Minimum"] for p in points), default=None)
