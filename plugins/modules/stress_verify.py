@@ -16,7 +16,7 @@ description:
     balance when burstable instances ran out of credits), or the alarm not firing - instead of
     leaving a scale-out wait to time out later for an unknown reason.
   - With 1-minute metrics AWS needs about 3 minutes of load for AlarmHigh (3 datapoints above the
-    target), plus the metric delay: give O(timeout) room for that.
+    target), plus the metric delay, so O(timeout) needs room for that.
 author: scaleout.webtier maintainers (@scaleout)
 options:
   command_ids:
