@@ -22,9 +22,9 @@ options:
     type: int
     default: 15
 notes:
-  - Each AWS call is tried at most 10 times (botocore's standard retry mode, unless C(aws_config) says
-    otherwise); a poll still throttled after that counts as a throttled poll and slows the wait down,
-    and any other error fails it.
+  - Each AWS call is tried at most 11 times (botocore's standard retry mode with 10 retries, unless
+    C(aws_config) says otherwise); a poll still throttled after that counts as a throttled poll and
+    slows the wait down, and any other error fails it.
 """
 
     GROUP = r"""

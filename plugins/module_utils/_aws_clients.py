@@ -5,11 +5,12 @@
 """Private: the one client policy of the collection's modules, and the paginated read they share.
 
 Retries are botocore's, and only botocore's: every client is made in its standard retry mode with
-MAX_ATTEMPTS attempts per call (throttling, 5xx and connection errors, with exponential backoff and
-jitter), unless the task's C(aws_config) says otherwise, which wins key by key (the playbooks'
-``playbooks/vars/aws_clients.yml`` sets the same). No AWSRetry is stacked on top, so one call is
-tried at most MAX_ATTEMPTS times before its module hears of it; a wait treats a call still
-throttled after that as a throttled poll (see ``_waiting.wait_until``), not as a retry.
+MAX_RETRIES retries per call (throttling, 5xx and connection errors, with exponential backoff and
+jitter), unless the task's C(aws_config) says otherwise, which wins (the playbooks'
+``playbooks/vars/aws_clients.yml`` sets the same). botocore's ``max_attempts`` counts the retries
+after the first attempt, so one call is tried at most MAX_ATTEMPTS (11) times before its module
+hears of it: no AWSRetry is stacked on top. A wait treats a call still throttled after that as a
+throttled poll (see ``_waiting.wait_until``), not as a retry.
 """
 
 try:
@@ -17,8 +18,9 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-MAX_ATTEMPTS = 10
-RETRIES = {"mode": "standard", "max_attempts": MAX_ATTEMPTS}
+MAX_RETRIES = 10
+MAX_ATTEMPTS = MAX_RETRIES + 1
+RETRIES = {"mode": "standard", "max_attempts": MAX_RETRIES}
 
 
 def client(module, service):

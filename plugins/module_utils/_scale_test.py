@@ -24,6 +24,7 @@ import re
 
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import seconds_between
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 
 # The options of group_capacity_wait: its action plugin checks them, its module file documents them.
 GROUP_CAPACITY_WAIT_ARGUMENT_SPEC = dict(
@@ -31,8 +32,7 @@ GROUP_CAPACITY_WAIT_ARGUMENT_SPEC = dict(
     since=dict(type="str", required=True),
     target_count=dict(type="int"),
     direction=dict(type="str", choices=["out", "in"], default="out"),
-    timeout=dict(type="int", default=600),
-    poll_interval=dict(type="int", default=15),
+    **WAIT_OPTIONS,
     load=dict(type="dict"),
     baseline_instance_ids=dict(type="list", elements="str"),
 )

@@ -21,6 +21,12 @@ THROTTLING_CODES = frozenset((
 MIN_INTERVAL = 1.0
 MAX_INTERVAL = 60.0
 
+# The options every wait module shares, as documented by the scaleout.webtier._wait doc fragment.
+WAIT_OPTIONS = dict(
+    timeout=dict(type="int", default=600),
+    poll_interval=dict(type="int", default=15),
+)
+
 
 def is_throttling(error):
     """Whether a botocore ClientError (or anything with a ``response``) is AWS asking to slow down."""

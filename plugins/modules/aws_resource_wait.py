@@ -107,6 +107,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images impor
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import load_balancers_by_arn
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import target_health
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import MISSING
@@ -177,8 +178,7 @@ def main():
             resource=dict(type="str", required=True, choices=["image", "load_balancer", "instance", "group"]),
             ids=dict(type="list", elements="str", required=True),
             state=dict(type="str", required=True, choices=["available", "active", "running", "stopped", "terminated", "healthy"]),
-            timeout=dict(type="int", default=600),
-            poll_interval=dict(type="int", default=15),
+            **WAIT_OPTIONS,
         ),
         supports_check_mode=True,
     )

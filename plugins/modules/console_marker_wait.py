@@ -85,6 +85,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._bake import cons
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import console_verdict
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import console_output
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import instance_state
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
@@ -127,8 +128,7 @@ def main():
             instance_id=dict(type="str", required=True),
             success_marker=dict(type="str", required=True),
             failure_markers=dict(type="list", elements="str", default=[]),
-            timeout=dict(type="int", default=600),
-            poll_interval=dict(type="int", default=15),
+            **WAIT_OPTIONS,
             tail_lines=dict(type="int", default=25),
         ),
         supports_check_mode=True,

@@ -99,6 +99,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test impor
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import stress_failure
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import invocation_statuses
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
@@ -134,8 +135,7 @@ def main():
             name=dict(type="str", required=True),
             since=dict(type="str", required=True),
             command_ids=dict(type="list", elements="str", default=[]),
-            timeout=dict(type="int", default=600),
-            poll_interval=dict(type="int", default=15),
+            **WAIT_OPTIONS,
         ),
         supports_check_mode=True,
     )

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import MAX_ATTEMPTS
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import MAX_RETRIES
 from ansible_collections.scaleout.webtier.plugins.modules import aws_resource_wait
 from ansible_collections.scaleout.webtier.plugins.modules import console_marker_wait
 
@@ -35,7 +35,7 @@ def test_the_clients_retry_in_botocore_standard_mode_only(aws, run, fake_poller)
     assert aws.requests
     for _service, retry_decorator, config in aws.requests:
         assert retry_decorator is None  # no AWSRetry stacked on botocore's retries
-        assert config.retries == {"mode": "standard", "max_attempts": MAX_ATTEMPTS}
+        assert config.retries == {"mode": "standard", "max_attempts": MAX_RETRIES}
 
 
 def test_a_throttled_poll_slows_the_wait_and_does_not_fail_it(aws, run, fake_poller, clock):
