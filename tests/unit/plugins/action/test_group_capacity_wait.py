@@ -4,6 +4,7 @@ load it sends to instances that join, what ends the wait, and its diagnosis."""
 from unittest import mock
 
 import pytest
+from fake_clock import FakeClock
 
 from ansible_collections.scaleout.webtier.plugins.action import group_capacity_wait
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
@@ -34,17 +35,6 @@ class FakeModules:
             return {"snapshot": self.snapshots.pop(0)} if self.snapshots else {"failed": True, "msg": "no more"}
         return self.load_result
 
-
-class FakeClock:
-    def __init__(self):
-        self.now, self.sleeps = 0.0, []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The pace of the wait loops (on a fake clock) and the verdicts that end a wait."""
 
 import pytest
+from fake_clock import FakeClock
 
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import (
     DONE,
@@ -19,18 +20,6 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import (
 )
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
 
 class Error(Exception):
     def __init__(self, code):
@@ -41,7 +30,7 @@ class Error(Exception):
 def run_wait(ready_at, interval, timeout, throttled_until=0.0):
     """wait_until on a resource that becomes ready at ``ready_at`` seconds, its reads throttled until
     ``throttled_until``; return (poller, detected_at or None)."""
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     poller = Poller(timeout, interval, clock=clock, sleep=clock.sleep)
     start = clock.now
 
@@ -75,7 +64,7 @@ def test_polls_per_minute_are_bounded_by_the_interval(interval):
 
 
 def test_never_sleeps_past_the_deadline_and_polls_once_at_it():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     poller = Poller(25, 10, clock=clock, sleep=clock.sleep)
     while not poller.expired:
         poller.polled()
@@ -85,7 +74,7 @@ def test_never_sleeps_past_the_deadline_and_polls_once_at_it():
 
 
 def test_throttling_stretches_the_pause_then_a_good_poll_restores_it():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     poller = Poller(3600, 5, clock=clock, sleep=clock.sleep)
     for _attempt in range(6):
         poller.polled(throttled=True)
@@ -112,7 +101,7 @@ def test_a_wait_recovers_from_throttling_and_sees_the_change():
 
 
 def test_wait_until_ends_at_once_on_failure_and_reports_the_detail():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     poller = Poller(600, 10, clock=clock, sleep=clock.sleep)
     reads = iter([1, 2, 3])
     outcome, observed, detail = wait_until(lambda: next(reads), lambda n: (FAILED, "gone") if n == 2 else (WAITING, "n=%d" % n), poller)
@@ -121,7 +110,7 @@ def test_wait_until_ends_at_once_on_failure_and_reports_the_detail():
 
 
 def test_wait_until_times_out_with_the_last_observation():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     poller = Poller(30, 10, clock=clock, sleep=clock.sleep)
     outcome, observed, detail = wait_until(lambda: clock.now, lambda now: (WAITING, "still %d" % now), poller)
     assert outcome == TIMED_OUT
@@ -130,7 +119,7 @@ def test_wait_until_times_out_with_the_last_observation():
 
 
 def test_wait_until_lets_other_errors_through():
-    poller = Poller(30, 10, clock=FakeClock(), sleep=lambda s: None)
+    poller = Poller(30, 10, clock=FakeClock(1000.0), sleep=lambda s: None)
 
     def read():
         raise Error("AccessDenied")

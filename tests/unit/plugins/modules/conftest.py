@@ -7,6 +7,7 @@ import functools
 
 import boto3
 import pytest
+from fake_clock import FakeClock
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from botocore.stub import Stubber
@@ -46,17 +47,6 @@ class StubbedAWS:
         for stubber in self.stubbers.values():
             stubber.assert_no_pending_responses()
 
-
-class FakeClock:
-    def __init__(self):
-        self.now, self.sleeps = 0.0, []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
