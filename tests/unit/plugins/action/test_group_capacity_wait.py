@@ -36,7 +36,6 @@ class FakeModules:
         return self.load_result
 
 
-
 @pytest.fixture
 def clock(monkeypatch):
     clock = FakeClock()

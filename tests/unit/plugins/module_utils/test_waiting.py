@@ -20,7 +20,6 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import (
 )
 
 
-
 class Error(Exception):
     def __init__(self, code):
         super().__init__(code)

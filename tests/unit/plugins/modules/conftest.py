@@ -48,7 +48,6 @@ class StubbedAWS:
             stubber.assert_no_pending_responses()
 
 
-
 @pytest.fixture
 def aws(monkeypatch):
     stubs = StubbedAWS()

@@ -153,4 +153,3 @@ def test_nothing_to_stop_changes_nothing(aws, run):
     failed, result = run(cpu_load, {"state": "stopped", "run_id": "r1"})
     assert not failed and not result["changed"]
     aws.done()
-
