@@ -1,7 +1,8 @@
 """The glue of stack_resources_info, autoscaling_warmup, source_image_info and
 instance_type_offerings_info against stubbed clients."""
 
-from conftest import at
+from module_harness import aws, clock, fake_poller, run  # noqa: F401 (fixtures)
+from module_harness import at
 
 from ansible_collections.scaleout.webtier.plugins.modules import autoscaling_warmup
 from ansible_collections.scaleout.webtier.plugins.modules import instance_type_offerings_info
