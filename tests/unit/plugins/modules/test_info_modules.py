@@ -1,7 +1,7 @@
 """The glue of stack_resources_info, autoscaling_warmup, source_image_info and
 instance_type_offerings_info against stubbed clients."""
 
-from module_harness import aws, clock, fake_poller, run  # noqa: F401 (fixtures)
+from module_harness import aws, clock, fake_poller, run  # noqa: F401  # pylint: disable=unused-import
 from module_harness import at
 
 from ansible_collections.scaleout.webtier.plugins.modules import autoscaling_warmup

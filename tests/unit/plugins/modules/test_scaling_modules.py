@@ -2,7 +2,7 @@
 one snapshot, the server's time from the Date header, what ends the stress wait, and the Run
 Commands sent and cancelled."""
 
-from module_harness import aws, clock, fake_poller, run  # noqa: F401 (fixtures)
+from module_harness import aws, clock, fake_poller, run  # noqa: F401  # pylint: disable=unused-import
 from module_harness import at, with_date
 
 from ansible_collections.scaleout.webtier.plugins.modules import cpu_load

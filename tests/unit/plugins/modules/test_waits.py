@@ -1,7 +1,7 @@
 """The glue of the wait modules (aws_resource_wait, console_marker_wait) against stubbed clients:
 the calls each poll makes, what ends a wait, and how throttling and errors reach the result."""
 
-from module_harness import aws, clock, fake_poller, run  # noqa: F401 (fixtures)
+from module_harness import aws, clock, fake_poller, run  # noqa: F401  # pylint: disable=unused-import
 import base64
 
 import pytest
