@@ -30,7 +30,8 @@ Each run's output is kept in $TMPDIR/scaleout-reliability-runs/run-*.stdout|.std
 ``output_dir`` given), for a failed test's post-mortem.
 
 Environment:
-    SCALEOUT_RELIABILITY_PORT   port of the session's sandbox (default: a free loopback port)
+    SCALEOUT_RELIABILITY_PORT   port of the session's sandbox (default: a free loopback port); under
+                                pytest-xdist, worker gwN uses this port + N
 """
 
 from __future__ import annotations
@@ -128,6 +129,11 @@ def sandbox(tmp_path_factory):
     what you change (faults, delays) when done."""
     raw = os.environ.get(PORT_ENV, "").strip()
     port = int(raw) if raw else None
+    # Under pytest-xdist every worker has a session (and a sandbox) of its own: gw0 takes the
+    # port, gw1 the next, and so on.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if port is not None and worker.startswith("gw"):
+        port += int(worker[2:])
     client = start_sandbox(tmp_path_factory.mktemp("reliability-sandbox"), port=port)
     client.defaults = client.delays()
     try:
