@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.retries import standard
 
-from conftest import REGION, unique
+from sandbox_harness import REGION, unique
 from scaleout_sandbox import faultproxy
 from scaleout_sandbox.client import SandboxClient
 from scaleout_sandbox.faultproxy import FaultProxy
@@ -407,7 +407,7 @@ def test_settings_endpoint_validates_and_stats_endpoint_resets(proxy, backoff):
 
 
 def test_an_unreachable_upstream_is_a_502(box):
-    from conftest import free_port
+    from sandbox_harness import free_port
 
     with FaultProxy(f"http://127.0.0.1:{free_port()}") as lonely:
         with pytest.raises(ClientError) as err:
