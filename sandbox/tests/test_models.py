@@ -1,5 +1,4 @@
-"""Pure pieces of the sandbox: the shell-script model, the CPU and console models, the request
-parser, the fault document, the clock."""
+"""Pure pieces of the sandbox: the shell-script model, the request parser, the fault document."""
 
 import pytest
 

@@ -113,3 +113,17 @@ def test_delete_group_with_instances_needs_force_delete(fresh, tier):
     web.asg.delete_auto_scaling_group(AutoScalingGroupName=web.name, ForceDelete=True)
     assert web.describe()["Status"] == "Delete in progress"
     web.box.wait_for(lambda: web.describe() is None, 600, "the group to be gone")
+
+
+def test_an_update_launches_once_with_the_update_as_the_cause(tier):
+    """moto's update sets the desired capacity itself; the launches must come from the sandbox's one
+    reconcile after it, with the update as their cause."""
+    web = tier().launch_template().group(min_size=0, desired=0, max_size=4)
+    web.asg.update_auto_scaling_group(AutoScalingGroupName=web.name, DesiredCapacity=2)
+    launches = [a for a in web.activities() if a["Description"].startswith("Launching a new EC2 instance: ")]
+    assert len(launches) == 2
+    for activity in launches:
+        assert ("a user request update of AutoScalingGroup constraints to min: 0, max: 4, desired: 2 changing the "
+                "desired capacity from 0 to 2.  At ") in activity["Cause"]
+        assert activity["Cause"].endswith("an instance was started in response to a difference between desired and "
+                                          "actual capacity, increasing the capacity from 0 to 2.")
