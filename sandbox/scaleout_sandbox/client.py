@@ -18,7 +18,7 @@ import time
 import urllib.request
 from typing import Callable, Optional
 
-from .iampolicy import ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY
+from .services.iam.enforcement import ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY
 
 DEFAULT_REGION = "ap-northeast-2"
 

@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .iampolicy import ENFORCE_ENV, enforced_from_env
+from .services.iam.enforcement import ENFORCE_ENV, enforced_from_env
 from .server import HEALTH_PATH, LOOPBACK, SERVICE_NAME
 
 DEFAULT_PORT = 4599

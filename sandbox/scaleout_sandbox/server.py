@@ -1,7 +1,8 @@
 """The sandbox process: moto's AWS API server on loopback, plus the sandbox's own endpoints.
 
 Everything the collection calls goes through the ordinary AWS APIs served by moto, extended by
-the sandbox (patches.py) and driven by the simulation (engine.py) on a simulated clock (clock.py).
+the sandbox (the services' ``*_patches.py``, core/registry.py) and driven by their control loops
+(services/, run by core/engine.py) on a simulated clock (core/clock.py).
 The sandbox adds a small `/_sandbox/` namespace that only tests and the control script use. It is
 not an AWS API and nothing in roles/ or plugins/ calls it:
 
@@ -12,11 +13,11 @@ not an AWS API and nothing in roles/ or plugins/ calls it:
     GET|POST        /_sandbox/delays     the simulated lifecycle delays
     GET  /_sandbox/state      a summary of the simulation
 
-IAM enforcement (opt-in, iampolicy.py): with SCALEOUT_SANDBOX_IAM_ENFORCE=1 in its environment the
+IAM enforcement (opt-in, services/iam/enforcement.py): with SCALEOUT_SANDBOX_IAM_ENFORCE=1 in its environment the
 server authenticates and authorises every AWS request against the sandbox's IAM. It is switched on
-(patches.apply_iam_enforcement) before the first AWS request is served - requests wait until the
+(enforcement_patches.switch_on) before the first AWS request is served - requests wait until the
 runtime is ready - and stays on for the life of the process; /_sandbox/health says
-"iam_enforced": true. Bootstrap: with the admin key (iampolicy.ADMIN_ACCESS_KEY_ID /
+"iam_enforced": true. Bootstrap: with the admin key (enforcement.ADMIN_ACCESS_KEY_ID /
 ADMIN_SECRET_ACCESS_KEY, never checked) create an IAM user, attach the policy to it and create its
 access key through the ordinary IAM API (SandboxClient.create_user does this), then run as that user.
 The /_sandbox/ endpoints need no credentials. POST /moto-api/reset-auth (moto's own switch) is
@@ -96,8 +97,8 @@ class Runtime:
     # ---------------------------------------------------------------- AWS requests
 
     def serve_aws(self, moto_app, environ, start_response):
-        from . import clock as clock_module
         from . import requestlog
+        from .core import clock as clock_module
 
         if self.iam_enforced and (environ.get("PATH_INFO") or "").startswith("/moto-api/reset-auth"):
             return _json(start_response, "403 Forbidden",
@@ -148,7 +149,7 @@ class Runtime:
     # ---------------------------------------------------------------- /_sandbox/
 
     def sandbox_endpoint(self, path, environ, start_response):
-        from . import clock as clock_module
+        from .core import clock as clock_module
         from .faults import FaultError
 
         method = environ.get("REQUEST_METHOD", "GET")
@@ -202,11 +203,14 @@ def build_runtime(iam_enforced: bool = False):
     from moto.backends import get_backend
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    from . import clock as clock_module
-    from . import patches
-    from .engine import Delays, Engine
+    from . import services
+    from .core import clock as clock_module
+    from .core import registry
+    from .core.delays import Delays
+    from .core.engine import Engine
     from .faults import Faults
     from .requestlog import RequestLog
+    from .services.iam import enforcement_patches
 
     sim_clock = clock_module.SimClock(clock_module.factor_from_env())
     clock_module.install(sim_clock)
@@ -217,9 +221,11 @@ def build_runtime(iam_enforced: bool = False):
     clock_module.sweep()
     faults = Faults()
     engine = Engine(sim_clock, faults, Delays.from_env())
-    patches.apply(engine)
+    services.attach(engine)
+    services.load_patches()
+    registry.apply(engine)
     if iam_enforced:
-        patches.apply_iam_enforcement()
+        enforcement_patches.switch_on(engine)
     return dispatcher, Runtime(sim_clock, engine, faults, RequestLog(), iam_enforced=iam_enforced)
 
 
@@ -229,15 +235,15 @@ def build_app(identity: dict, iam_enforced: bool = False):
 
 
 def serve(port: int) -> None:
-    # AWS accounts see AWS's managed IAM policies (AmazonSSMManagedInstanceCore for the instance
-    # role); moto creates them only when asked.
-    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    from .services.iam.managed_policies import load_managed_policies
+
+    load_managed_policies()
     import moto
     from werkzeug.serving import make_server
 
-    from .clock import factor_from_env
-    from .engine import Delays
-    from .iampolicy import ADMIN_ACCESS_KEY_ID, enforced_from_env
+    from .core.clock import factor_from_env
+    from .core.delays import Delays
+    from .services.iam.enforcement import ADMIN_ACCESS_KEY_ID, enforced_from_env
 
     factor_from_env()  # configuration errors stop the process before it answers (ctl shows them)
     Delays.from_env()
@@ -292,7 +298,7 @@ def serve(port: int) -> None:
 def _quiet_handler():
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    from . import clock as clock_module
+    from .core import clock as clock_module
 
     class QuietHandler(MotoRequestHandler):
         """moto's request handler; the HTTP Date header tells simulated time; logs only server errors."""

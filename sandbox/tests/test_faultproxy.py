@@ -22,8 +22,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.retries import standard
 
-from conftest import REGION, unique
-from scaleout_sandbox import faultproxy
+from sandbox_harness import REGION, unique
+from scaleout_sandbox import aws_error_shapes
 from scaleout_sandbox.client import SandboxClient
 from scaleout_sandbox.faultproxy import FaultProxy
 
@@ -246,25 +246,25 @@ def test_smithy_rpc_v2_cbor_errors(tmp_path, proxy, backoff):
 
 
 def test_error_bodies_are_exactly_the_aws_shapes():
-    status, headers, body = faultproxy.fault_response("throttle", "ec2", "ec2", request_id="r-1")
+    status, headers, body = aws_error_shapes.fault_response("throttle", "ec2", "ec2", request_id="r-1")
     assert status == 503 and body.decode() == (
         '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>'
         '<Message>Request limit exceeded.</Message></Error></Errors><RequestID>r-1</RequestID></Response>')
-    status, headers, body = faultproxy.fault_response("server_error", "query", "autoscaling", request_id="r-2")
+    status, headers, body = aws_error_shapes.fault_response("server_error", "query", "autoscaling", request_id="r-2")
     assert status == 500 and body.decode() == (
         '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Receiver</Type>'
         '<Code>InternalFailure</Code>'
         '<Message>The request processing has failed because of an unknown error, exception or failure.</Message>'
         '</Error><RequestId>r-2</RequestId></ErrorResponse>')
-    status, headers, body = faultproxy.fault_response("throttle", "json", "ssm", "application/x-amz-json-1.1")
+    status, headers, body = aws_error_shapes.fault_response("throttle", "json", "ssm", "application/x-amz-json-1.1")
     assert status == 400 and json.loads(body) == {"__type": "ThrottlingException", "message": "Rate exceeded"}
     assert ("x-amzn-ErrorType", "ThrottlingException") in headers
     assert ("Content-Type", "application/x-amz-json-1.1") in headers
-    status, headers, body = faultproxy.fault_response("throttle", "smithy-rpc-v2-cbor", "cloudwatch")
+    status, headers, body = aws_error_shapes.fault_response("throttle", "smithy-rpc-v2-cbor", "cloudwatch")
     assert status == 400 and body == (b"\xa2" + b"\x66__type" + b"\x6aThrottling" + b"\x67message"
                                       + b"\x6dRate exceeded")
     assert ("x-amzn-query-error", "Throttling;Sender") in headers
-    long_text = faultproxy.cbor_text_map({"k": "v" * 300})
+    long_text = aws_error_shapes.cbor_text_map({"k": "v" * 300})
     assert long_text[:5] == b"\xa1\x61k\x79\x01" and len(long_text) == 5 + 1 + 300
 
 
@@ -407,7 +407,7 @@ def test_settings_endpoint_validates_and_stats_endpoint_resets(proxy, backoff):
 
 
 def test_an_unreachable_upstream_is_a_502(box):
-    from conftest import free_port
+    from sandbox_harness import free_port
 
     with FaultProxy(f"http://127.0.0.1:{free_port()}") as lonely:
         with pytest.raises(ClientError) as err:

@@ -1,13 +1,12 @@
 """The fault hooks and the request log, observed through the AWS API."""
 
-import json
 import urllib.error
 import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import linux_image
+from sandbox_harness import linux_image
 from scaleout_sandbox.client import SandboxRequestError
 
 

@@ -1,12 +1,8 @@
-"""Pure pieces of the sandbox: the shell-script model, the CPU and console models, the request
-parser, the fault document, the clock."""
-
-import datetime as dt
-import time
+"""Pure pieces of the sandbox: the shell-script model, the request parser, the fault document."""
 
 import pytest
 
-from scaleout_sandbox import clock, model, requestlog, shellsim
+from scaleout_sandbox import requestlog, shellsim
 from scaleout_sandbox.faults import FaultError, Faults
 
 # ------------------------------------------------------------------ shell scripts
@@ -61,43 +57,6 @@ def test_durations(text, seconds):
     assert shellsim.parse_duration(text) == seconds
 
 
-# ------------------------------------------------------------------ CPU model
-
-
-def test_idle_cpu_is_about_point_three_percent():
-    values = [model.idle_cpu("i-1", 60 * n) for n in range(100)]
-    assert all(0.2 <= v <= 0.4 for v in values) and len(set(values)) > 10
-
-
-def test_cpu_follows_loads_per_vcpu():
-    full = model.cpu_average(0, 60, -1000, None, [(0, None, 1)], vcpus=1, idle=0.3)
-    half = model.cpu_average(0, 60, -1000, None, [(0, None, 1)], vcpus=2, idle=0.3)
-    all_cpus = model.cpu_average(0, 60, -1000, None, [(0, None, 0)], vcpus=2, idle=0.3)
-    assert (full, half, all_cpus) == (100.0, 50.0, 100.0)
-
-
-def test_cpu_averages_over_partial_loads_and_running_time():
-    assert model.cpu_average(0, 60, -1000, None, [(30, 90, 1)], 1, 0.0) == 50.0
-    assert model.cpu_average(0, 60, 30, None, [], 1, 0.3) == 0.3  # only the running part counts
-    assert model.cpu_average(0, 60, 70, None, [], 1, 0.3) is None  # not running yet: no datapoint
-    assert model.cpu_average(0, 60, -100, 0, [], 1, 0.3) is None  # terminated before
-
-
-def test_startup_cpu():
-    assert model.cpu_average(0, 60, 0, None, [], 1, 0.3, startup_seconds=30, startup_cpu=70) == pytest.approx(35.15)
-
-
-def test_console_output_prints_echo_lines_then_the_failure():
-    script = "#!/bin/bash\necho marker-one\necho marker-two\nexit 2\necho never"
-    p = plan(script)
-    text = model.console_output("i-1", 0, 200, 30, 90, script, p.stdout, p.exit_code, model.user_data_kind(script))
-    assert text.index("marker-one") < text.index("marker-two") < text.index("Failed to run module scripts-user")
-    assert "never" not in text and "Cloud-init v. 22.2.2 finished" in text
-    booting = model.console_output("i-1", 0, 60, 30, 90, script, p.stdout, p.exit_code, "shell")
-    assert "marker-one" not in booting and "running 'init'" in booting
-    assert model.console_output("i-1", 0, 10, 30, 90, script, p.stdout, p.exit_code, "shell") is None
-
-
 # ------------------------------------------------------------------ request parsing
 
 
@@ -148,29 +107,3 @@ def test_fault_document_is_validated_and_merged():
         with pytest.raises(FaultError):
             faults.update(bad)
     assert faults.clear()["unoffered"] == []
-
-
-# ------------------------------------------------------------------ clock
-
-
-def test_sim_clock_runs_factor_times_faster_from_real_now():
-    sim = clock.SimClock(factor=600)
-    assert abs(sim.sim_start - time.time()) < 1
-    before = sim.now()
-    time.sleep(0.05)
-    assert 20 <= sim.now() - before <= 120
-    assert isinstance(sim.utcnow(), dt.datetime) and sim.utcnow().tzinfo is None
-
-
-def test_factor_from_environment():
-    assert clock.factor_from_env({}) == 60
-    assert clock.factor_from_env({clock.SECONDS_PER_MINUTE_ENV: "0.5"}) == 120
-    with pytest.raises(ValueError):
-        clock.factor_from_env({clock.SECONDS_PER_MINUTE_ENV: "fast"})
-    with pytest.raises(ValueError):
-        clock.factor_from_env({clock.SECONDS_PER_MINUTE_ENV: "0"})
-
-
-def test_sim_datetime_accepts_ordinary_datetimes():
-    assert isinstance(dt.datetime(2020, 1, 1), clock.SimDatetime)
-    assert issubclass(dt.datetime, clock.SimDatetime)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import free_port
+from sandbox_harness import free_port
 from scaleout_sandbox import ctl
 
 

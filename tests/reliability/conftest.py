@@ -104,7 +104,7 @@ def start_sandbox(directory: Path, port: Optional[int] = None, env: Optional[dic
     """
     from scaleout_sandbox import ctl
     from scaleout_sandbox.client import SandboxClient
-    from scaleout_sandbox.iampolicy import ENFORCE_ENV
+    from scaleout_sandbox.services.iam.enforcement import ENFORCE_ENV
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

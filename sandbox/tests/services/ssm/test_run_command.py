@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import linux_image
+from sandbox_harness import linux_image
 
 
 @pytest.fixture
@@ -106,3 +106,22 @@ def test_basic_monitoring_publishes_five_minute_datapoints(fresh):
     # Minutely data would be 7 or more datapoints by now; five-minute data is one or two.
     assert 1 <= len(points) <= 2 and all(int(p["Timestamp"].timestamp()) % 300 == 0 for p in points)
     ec2.terminate_instances(InstanceIds=[iid])
+
+
+def test_send_command_runs_only_on_the_instances_asked_for(fresh):
+    ec2, ssm = fresh.client("ec2"), fresh.client("ssm")
+    ids = [ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+           for _ in range(2)]
+    fresh.wait_for(lambda: len(ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": ids}])
+                               ["InstanceInformationList"]) == 2, 600, "SSM online")
+    command = ssm.send_command(InstanceIds=ids[:1], DocumentName="AWS-RunShellScript", Parameters={"commands": ["echo hi"]})["Command"]
+    invocations = ssm.list_command_invocations(CommandId=command["CommandId"])["CommandInvocations"]
+    assert [i["InstanceId"] for i in invocations] == ids[:1]
+    ec2.create_tags(Resources=ids[1:], Tags=[{"Key": "role", "Value": "web"}])
+    tagged = ssm.send_command(Targets=[{"Key": "tag:role", "Values": ["web"]}], DocumentName="AWS-RunShellScript",
+                              Parameters={"commands": ["echo hi"]})["Command"]
+    assert [i["InstanceId"] for i in ssm.list_command_invocations(CommandId=tagged["CommandId"])["CommandInvocations"]] == ids[1:]
+    fresh.wait_for(lambda: ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=ids[0])["Status"] == "Success",
+                   120, "Success")
+    assert ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=ids[0])["StandardOutputContent"] == "hi\n"
+    ec2.terminate_instances(InstanceIds=ids)

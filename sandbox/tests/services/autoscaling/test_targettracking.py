@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from scaleout_sandbox import targettracking as tt
-from scaleout_sandbox.targettracking import ALARM, INSUFFICIENT_DATA, OK, GroupView
+from scaleout_sandbox.services.autoscaling import targettracking as tt
+from scaleout_sandbox.services.autoscaling.targettracking import ALARM, INSUFFICIENT_DATA, OK, GroupView
 
 
 def view(desired, ready, warming=0, min_size=1, max_size=4):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import Tier, start_server
+from sandbox_harness import Tier, start_server
 
 COMMAND = "timeout 600 sha256sum /dev/zero"
 

@@ -3,7 +3,7 @@
 Off by default: every request is served whatever its credentials, as before. With
 ``SCALEOUT_SANDBOX_IAM_ENFORCE=1`` in the environment of `scripts/sandbox up` (or of the server
 process), every AWS API call the server answers is authenticated and authorised against IAM, using
-moto's own machinery (moto.iam.access_control) with the changes made in patches.py:
+moto's own machinery (moto.iam.access_control) with the changes made in enforcement_patches.py:
 
 * **Authentication** is moto's: the SigV4 access key must belong to an IAM user (or to a session
   from ``sts:AssumeRole``) of the sandbox's IAM, and the signature must verify with its secret.

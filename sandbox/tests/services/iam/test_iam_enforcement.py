@@ -1,5 +1,5 @@
 """IAM enforcement (opt-in): a sandbox of its own started with SCALEOUT_SANDBOX_IAM_ENFORCE=1, users
-holding only small policies, and what the sandbox allows and refuses (scaleout_sandbox/iampolicy.py).
+holding only small policies, and what the sandbox allows and refuses (scaleout_sandbox/services/iam/enforcement.py).
 
 What moto itself does with the same policies (unpatched) is pinned in test_moto_internals.py."""
 
@@ -10,8 +10,9 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Tier, start_server, unique
-from scaleout_sandbox import ctl, iampolicy
+from sandbox_harness import Tier, start_server, unique
+from scaleout_sandbox import ctl
+from scaleout_sandbox.services.iam import enforcement
 
 ALLOWED_READS = {
     "ec2": "ec2:DescribeVpcs",
@@ -69,7 +70,7 @@ ALLOWED_CALLS = {
 
 @pytest.fixture(scope="module")
 def enforced(tmp_path_factory):
-    client = start_server(tmp_path_factory.mktemp("iam-sandbox"), "0.5", env={iampolicy.ENFORCE_ENV: "1"})
+    client = start_server(tmp_path_factory.mktemp("iam-sandbox"), "0.5", env={enforcement.ENFORCE_ENV: "1"})
     yield client
     client.server.down()
 
@@ -92,7 +93,7 @@ def last_request(box):
 
 def test_health_says_enforced_and_sandbox_endpoints_need_no_credentials(enforced):
     health = enforced.health()
-    assert health["iam_enforced"] is True and health["iam_admin_access_key_id"] == iampolicy.ADMIN_ACCESS_KEY_ID
+    assert health["iam_enforced"] is True and health["iam_admin_access_key_id"] == enforcement.ADMIN_ACCESS_KEY_ID
     assert enforced.clock()["factor"] > 0
     assert enforced.faults() is not None and enforced.delays() and enforced.state()["simulated"] is True
     assert isinstance(enforced.requests(), list)
@@ -167,7 +168,7 @@ def test_unsigned_requests_are_rejected(enforced):
 
 def test_the_admin_key_is_never_checked_and_moto_reset_auth_is_refused(enforced):
     enforced.client("ec2").create_security_group(GroupName=unique("admin-sg"), Description="admin")
-    assert last_request(enforced)["access_key_id"] == iampolicy.ADMIN_ACCESS_KEY_ID
+    assert last_request(enforced)["access_key_id"] == enforcement.ADMIN_ACCESS_KEY_ID
     request = urllib.request.Request(enforced.endpoint + "/moto-api/reset-auth", data=b"inf", method="POST",
                                      headers={"Content-Type": "text/plain"})
     with pytest.raises(urllib.error.HTTPError) as caught:
@@ -223,7 +224,7 @@ def test_companion_permissions_are_not_checked_pass_role_and_tag_on_create(enfor
     admin_iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
     user = enforced.create_user(unique("launcher"), {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]})
-    from conftest import linux_image
+    from sandbox_harness import linux_image
 
     image = linux_image(enforced.client("ec2"))
     reservation = enforced.client("ec2", credentials=user).run_instances(
@@ -234,9 +235,9 @@ def test_companion_permissions_are_not_checked_pass_role_and_tag_on_create(enfor
 
 def test_up_refuses_to_reuse_a_sandbox_whose_enforcement_differs(enforced, monkeypatch):
     same = ctl.Sandbox(port=enforced.server.port, directory=enforced.server.dir)
-    monkeypatch.setenv(iampolicy.ENFORCE_ENV, "1")
+    monkeypatch.setenv(enforcement.ENFORCE_ENV, "1")
     assert same.up() == dict(same.status(), started=False)
-    monkeypatch.delenv(iampolicy.ENFORCE_ENV)
+    monkeypatch.delenv(enforcement.ENFORCE_ENV)
     with pytest.raises(ctl.SandboxError, match="IAM enforcement on, but SCALEOUT_SANDBOX_IAM_ENFORCE asks for it off"):
         same.up()
 
@@ -245,32 +246,32 @@ def test_up_refuses_to_reuse_a_sandbox_whose_enforcement_differs(enforced, monke
 
 
 def test_decide_semantics():
-    decide = iampolicy.decide
+    decide = enforcement.decide
 
     def doc(*statements):
         return {"Version": "2012-10-17", "Statement": list(statements)}
 
-    assert decide("ec2:RunInstances", []) == iampolicy.IMPLICIT_DENY
-    assert decide("sts:GetCallerIdentity", [doc({"Effect": "Deny", "Action": "*", "Resource": "*"})]) == iampolicy.ALLOW
-    assert decide("ec2:RunInstances", [{"Statement": {"Effect": "Allow", "Action": "ec2:Run?nstances", "Resource": "*"}}]) == iampolicy.ALLOW
+    assert decide("ec2:RunInstances", []) == enforcement.IMPLICIT_DENY
+    assert decide("sts:GetCallerIdentity", [doc({"Effect": "Deny", "Action": "*", "Resource": "*"})]) == enforcement.ALLOW
+    assert decide("ec2:RunInstances", [{"Statement": {"Effect": "Allow", "Action": "ec2:Run?nstances", "Resource": "*"}}]) == enforcement.ALLOW
     not_action = doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
-    assert decide("ec2:RunInstances", [not_action]) == iampolicy.ALLOW
-    assert decide("iam:CreateRole", [not_action]) == iampolicy.IMPLICIT_DENY
+    assert decide("ec2:RunInstances", [not_action]) == enforcement.ALLOW
+    assert decide("iam:CreateRole", [not_action]) == enforcement.IMPLICIT_DENY
     allow_all = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
-    for deny, result in (({"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}, iampolicy.DENY),
-                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": ["arn:aws:ec2:*:*:instance/*", "*"]}, iampolicy.DENY),
-                         ({"Effect": "Deny", "Action": "ec2:*", "NotResource": "arn:aws:ec2:*:*:instance/i-1"}, iampolicy.ALLOW),
-                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": "arn:aws:ec2:*:*:instance/*"}, iampolicy.ALLOW),
+    for deny, result in (({"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}, enforcement.DENY),
+                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": ["arn:aws:ec2:*:*:instance/*", "*"]}, enforcement.DENY),
+                         ({"Effect": "Deny", "Action": "ec2:*", "NotResource": "arn:aws:ec2:*:*:instance/i-1"}, enforcement.ALLOW),
+                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": "arn:aws:ec2:*:*:instance/*"}, enforcement.ALLOW),
                          ({"Effect": "Deny", "Action": "ec2:*", "Resource": "*",
-                           "Condition": {"StringNotEquals": {"aws:RequestedRegion": "ap-northeast-2"}}}, iampolicy.ALLOW)):
+                           "Condition": {"StringNotEquals": {"aws:RequestedRegion": "ap-northeast-2"}}}, enforcement.ALLOW)):
         assert decide("ec2:RunInstances", [allow_all, doc(deny)]) == result, deny
-    assert iampolicy.iam_action("monitoring:PutMetricAlarm") == "cloudwatch:PutMetricAlarm"
-    assert iampolicy.iam_action("elasticloadbalancing:CreateListener") == "elasticloadbalancing:CreateListener"
+    assert enforcement.iam_action("monitoring:PutMetricAlarm") == "cloudwatch:PutMetricAlarm"
+    assert enforcement.iam_action("elasticloadbalancing:CreateListener") == "elasticloadbalancing:CreateListener"
 
 
 def test_enforcement_switch_values():
-    assert iampolicy.enforced_from_env({}) is False
-    assert iampolicy.enforced_from_env({iampolicy.ENFORCE_ENV: "1"}) is True
-    assert iampolicy.enforced_from_env({iampolicy.ENFORCE_ENV: "off"}) is False
+    assert enforcement.enforced_from_env({}) is False
+    assert enforcement.enforced_from_env({enforcement.ENFORCE_ENV: "1"}) is True
+    assert enforcement.enforced_from_env({enforcement.ENFORCE_ENV: "off"}) is False
     with pytest.raises(ValueError, match="must be 1 or 0"):
-        iampolicy.enforced_from_env({iampolicy.ENFORCE_ENV: "maybe"})
+        enforcement.enforced_from_env({enforcement.ENFORCE_ENV: "maybe"})

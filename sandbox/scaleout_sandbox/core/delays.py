@@ -1,0 +1,49 @@
+"""The simulated lifecycle delays: defaults, SCALEOUT_SANDBOX_DELAYS and POST /_sandbox/delays."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+DELAYS_ENV = "SCALEOUT_SANDBOX_DELAYS"
+
+
+@dataclass
+class Delays:
+    """Simulated seconds (the defaults are what AWS typically shows)."""
+
+    instance_pending_s: float = 30.0  # RunInstances: pending -> running
+    instance_boot_s: float = 75.0  # launch -> booted (cloud-init done, SSM online, ASG InService)
+    instance_shutdown_s: float = 20.0  # shutting-down -> terminated, stopping -> stopped
+    image_pending_s: float = 240.0  # CreateImage: pending -> available
+    lb_provisioning_s: float = 150.0  # CreateLoadBalancer: provisioning -> active
+    startup_seconds: float = 180.0  # after running: CPU of boot and application start
+    startup_cpu: float = 70.0  # percent during startup_seconds
+    zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this
+    refresh_stall_s: float = 3600.0  # an instance refresh without progress for this long fails
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> "Delays":
+        delays = cls()
+        raw = environ.get(DELAYS_ENV, "").strip()
+        if raw:
+            try:
+                values = json.loads(raw)
+            except ValueError:
+                raise ValueError(f"{DELAYS_ENV} must be a JSON object of simulated seconds, got {raw!r}") from None
+            delays.update(values)
+        return delays
+
+    def update(self, values: dict) -> None:
+        if not isinstance(values, dict):
+            raise ValueError("delays must be a JSON object")
+        for key, value in values.items():
+            if not hasattr(self, key):
+                raise ValueError(f"unknown delay {key!r}; known: {sorted(self.__dict__)}")
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"delay {key} must be a non-negative number of simulated seconds")
+            setattr(self, key, float(value))
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)

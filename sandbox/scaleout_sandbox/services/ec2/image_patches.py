@@ -1,0 +1,70 @@
+"""CreateImage: one snapshot per volume of the instance (size, type, encryption), snapshot tags,
+the instance's root device name, and a pending -> available transition (images.py); the image's
+block device mappings are those snapshots."""
+
+from __future__ import annotations
+
+import copy
+
+from ...core.registry import patch
+
+
+@patch("moto.ec2.models.amis", "AmiBackend", "create_image")
+def create_image(engine, original):
+    from moto.ec2.exceptions import InvalidTaggableResourceType
+
+    def create_image(self, instance_id, name, description, tag_specifications):
+        instance = self.get_instance(instance_id)
+        image_specs, snapshot_tags = [], {}
+        for spec in tag_specifications or []:
+            resource_type = spec.get("ResourceType")
+            if resource_type == "image":
+                image_specs.append(spec)
+            elif resource_type == "snapshot":
+                snapshot_tags.update({t["Key"]: t["Value"] for t in spec.get("Tags", [])})
+            else:
+                raise InvalidTaggableResourceType(resource_type)
+        ami = original(self, instance_id, name, description, image_specs)
+        placeholder = getattr(ami, "ebs_snapshot", None)
+        if placeholder is not None:
+            self.snapshots.pop(placeholder.id, None)
+        mappings, snapshots = [], []
+        for device, block in instance.get_block_device_mapping:
+            volume = self.get_volume(block.volume_id)
+            snapshot = self.create_snapshot(volume.id, f"Created by CreateImage({instance_id}) for {ami.id}",
+                                            from_ami=ami.id)
+            snapshot.kms_key_id = volume.kms_key_id
+            if snapshot_tags:
+                snapshot.add_tags(snapshot_tags)
+            snapshots.append(snapshot)
+            ebs = {"DeleteOnTermination": bool(block.delete_on_termination), "SnapshotId": snapshot.id,
+                   "VolumeSize": volume.size, "VolumeType": volume.volume_type, "Encrypted": bool(volume.encrypted)}
+            if volume.iops:
+                ebs["Iops"] = volume.iops
+            if volume.throughput:
+                ebs["Throughput"] = volume.throughput
+            if volume.encrypted and volume.kms_key_id:
+                ebs["KmsKeyId"] = volume.kms_key_id
+            mappings.append({"DeviceName": device, "Ebs": ebs})
+            if device == instance.root_device_name:
+                ami.ebs_snapshot = snapshot
+        ami.root_device_name = instance.root_device_name
+        ami.root_device_type = "ebs"
+        ami.sandbox_block_device_mappings = mappings
+        if not mappings and placeholder is not None:
+            self.snapshots[placeholder.id] = placeholder
+        engine.images.created(self, ami, snapshots)
+        return ami
+
+    return create_image
+
+
+@patch("moto.ec2.models.amis", "Ami", "block_device_mappings")
+def ami_block_device_mappings(_engine, original):
+    def block_device_mappings(self):
+        mappings = getattr(self, "sandbox_block_device_mappings", None)
+        if mappings is not None:
+            return copy.deepcopy(mappings)
+        return original.fget(self)
+
+    return property(block_device_mappings)
