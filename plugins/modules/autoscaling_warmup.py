@@ -56,6 +56,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import find_group
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import set_default_warmup
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 
 
 def main():
@@ -79,7 +80,7 @@ def main():
         if not module.check_mode:
             set_default_warmup(autoscaling, name, warmup)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to set the default instance warmup of %s" % name)
+        fail_aws(module, e, "Unable to set the default instance warmup of %s" % name)
     module.exit_json(changed=True, warmup=warmup, previous=previous)
 
 

@@ -107,6 +107,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images impor
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import load_balancers_by_arn
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import target_health
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
@@ -199,7 +200,7 @@ def main():
     try:
         outcome, observed, detail = wait_until(reading(aws, resource, ids), verdict, poller)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read the state of %s %s" % (resource, ", ".join(ids)))
+        fail_aws(module, e, "Unable to read the state of %s %s" % (resource, ", ".join(ids)))
     shown = dict((key, value[0]) for key, value in states(observed).items())
     if outcome == DONE:
         module.exit_json(changed=False, states=shown, detail=detail, **poller.summary())

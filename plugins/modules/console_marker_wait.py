@@ -85,6 +85,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._bake import cons
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import console_verdict
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import console_output
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import instance_state
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
@@ -145,7 +146,7 @@ def main():
     try:
         outcome, text, line = wait_until(watch.read, watch.verdict, poller)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read the console output or the state of %s" % instance_id)
+        fail_aws(module, e, "Unable to read the console output or the state of %s" % instance_id)
     tail = console_tail(text or "", params["tail_lines"])
     result = dict(elapsed=poller.elapsed, console_tail=tail, polls=poller.polls)
     if outcome == DONE:

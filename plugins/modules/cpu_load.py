@@ -109,6 +109,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._load import chun
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import execution_timeout
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_comment
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import cancel_command
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import commands_with_status
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import send_shell_script
@@ -205,7 +206,7 @@ def main():
             start(module, aws)
         stop(module, aws)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to %s the CPU load" % ("start" if module.params["state"] == "started" else "stop"))
+        fail_aws(module, e, "Unable to %s the CPU load" % ("start" if module.params["state"] == "started" else "stop"))
 
 
 if __name__ == "__main__":

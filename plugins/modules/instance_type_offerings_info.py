@@ -64,6 +64,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import zone_offerings
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._placement import zones_by_instance_type
 
 
@@ -82,7 +83,7 @@ def main():
     try:
         offerings = zone_offerings(client(module, "ec2"), filters)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to describe instance type offerings")
+        fail_aws(module, e, "Unable to describe instance type offerings")
     by_type = zones_by_instance_type(offerings, wanted)
     module.exit_json(
         changed=False,

@@ -99,6 +99,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snap
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import group_snapshot
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import ready_instances
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
@@ -126,7 +127,7 @@ def main():
     except GroupNotFound as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % name)
+        fail_aws(module, e, "Unable to read the scaling state of %s" % name)
     module.exit_json(changed=False, snapshot=snapshot, ready=ready_instances(snapshot))
 
 

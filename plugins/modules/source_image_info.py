@@ -110,6 +110,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images impor
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import describe_images
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import image_summary
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import newest_image
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.parameters import parameter_value
 
 DEFAULT_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-%s"
@@ -130,7 +131,7 @@ def resolve(module):
     try:
         image_id = parameter_value(client(module, "ssm"), name)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read SSM parameter %s" % name)
+        fail_aws(module, e, "Unable to read SSM parameter %s" % name)
     if image_id is None:
         module.fail_json(msg="ssm_parameter=%s: no such parameter in the region" % name)
     return ("ssm:%s" % name, describe_images(ec2, ImageIds=[image_id]),
@@ -154,7 +155,7 @@ def main():
     except MalformedImageId as e:
         module.fail_json(msg="image_id=%s: not an AMI id (ami- followed by hex digits)" % e.args[0])
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to describe images")
+        fail_aws(module, e, "Unable to describe images")
     image = newest_image(images)
     if image is None:
         module.fail_json(msg=missing)

@@ -76,6 +76,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balan
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import all_target_groups
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import tags_by_arn
 from ansible_collections.scaleout.webtier.plugins.module_utils._iam.roles import roles_with_tags
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import KINDS
 from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import STACK_TAG
 from ansible_collections.scaleout.webtier.plugins.module_utils._stack_resources import ec2_entries
@@ -108,7 +109,7 @@ def main():
     try:
         resources = list_stack(clients(module, ("autoscaling", "ec2", "elbv2", "iam")), stack)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to list the resources of stack %s" % stack)
+        fail_aws(module, e, "Unable to list the resources of stack %s" % stack)
     remaining, total, message = summarise(resources)
     module.exit_json(changed=False, resources=resources, remaining=remaining, total=total, message=message)
 

@@ -95,6 +95,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snap
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
 from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import group_min_credit_balance
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import ENDED_BADLY
+from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import stress_evidence
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import stress_failure
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import invocation_statuses
@@ -156,7 +157,7 @@ def main():
     except GroupNotFound as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg="Unable to read the scaling state of %s" % name)
+        fail_aws(module, e, "Unable to read the scaling state of %s" % name)
     elapsed = poller.elapsed
     if observed is None:
         module.fail_json(msg="the load did not take effect on %s within %ds: AWS throttled every read" % (name, params["timeout"]),
