@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from conftest import REPO, requests_log, run_playbook, start_sandbox, write_inventory
+from conftest import DEFAULT_REGION, REPO, requests_log, run_playbook, start_sandbox, write_inventory
 
 POLICY = REPO / "docs" / "iam-policy.json"
 # AWS's limit for a customer managed policy: characters, not counting white space.
@@ -34,6 +34,7 @@ IMPLIED = {
     "iam:CreateServiceLinkedRole": ("autoscaling:CreateAutoScalingGroup",
                                     "AWS creates the Auto Scaling and ELB service-linked roles on first use"),
 }
+CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 # Writes for which AWS has no resource-level permission or condition key: allowed on "*".
 WRITES_WITHOUT_RESOURCE_LEVEL = {"ssm:CancelCommand"}
 # AWS requires no permission for these.
@@ -55,6 +56,16 @@ def iam_action(call: dict) -> str:
     return f"{PREFIX.get(call['service'], call['service'])}:{call['action']}"
 
 
+def leave_a_detached_volume(box, stack: str) -> None:
+    """A volume of the stack that nothing is attached to (as a failed launch can leave): teardown
+    removes it, which takes ec2:DeleteVolume."""
+    ec2 = box.client("ec2", region=DEFAULT_REGION)
+    zone = ec2.describe_availability_zones()["AvailabilityZones"][0]["ZoneName"]
+    tags = [{"Key": "scaleout:stack", "Value": stack}, {"Key": "scaleout:managed-by", "Value": "scaleout.webtier"}]
+    ec2.create_volume(AvailabilityZone=zone, Size=1, Encrypted=True,
+                                    TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
+
+
 @pytest.fixture(scope="module")
 def lifecycle(tmp_path_factory):
     """Run the lifecycle as the limited user on an enforcing sandbox; yield (runs, calls, user)."""
@@ -68,14 +79,19 @@ def lifecycle(tmp_path_factory):
                "SCALEOUT_SANDBOX_SECRET_KEY": user["secret_access_key"]}
         steps = [
             ("converge", "playbooks/site.yml", {}, ["scale_test"]),
+            # HTTPS: a listener added (CreateListener) and the HTTP one turned into a redirect
+            # (ModifyListener); the scale test's converge turns them back.
             ("change and rebake", "playbooks/site.yml",
              {"network_ssh_cidrs": ["203.0.113.0/24"], "scaling_group_max_size": 5,
-              "load_balancer_health_check_interval": 20, "bake_force": True}, ["scale_test"]),
+              "load_balancer_health_check_interval": 20, "bake_force": True,
+              "stack_certificate_arn": CERTIFICATE_ARN}, ["scale_test"]),
             ("scale test", "playbooks/site.yml", {}, None),
             ("teardown", "playbooks/teardown.yml", {}, None),
         ]
         runs = []
         for name, playbook, extra_vars, skip in steps:
+            if name == "teardown":
+                leave_a_detached_volume(box, "lp")
             run = run_playbook(playbook, sandbox=box, inventory=inventory, extra_vars=extra_vars, skip_tags=skip,
                                env=env, timeout=1200)
             runs.append((name, run))
