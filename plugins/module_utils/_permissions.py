@@ -157,7 +157,8 @@ POLICY_STATEMENTS = (
 
 DENIAL_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
 # AWS's wording: "User: <arn> is not authorized to perform: <action> on resource: <arn> because ...".
-_DENIAL = re.compile(r"not authorized to perform:? (?P<action>[\w-]+:\w+)(?: on resource:? (?P<resource>\S+))?")
+_DENIAL = re.compile(r"not authorized to perform:? (?P<action>[\w-]+:\w+)"
+                     r"(?: on resource:? (?P<resource>.+?)(?=\s+because\b|\s+with an explicit\b|\.?$))?")
 
 
 def statements_for(action):

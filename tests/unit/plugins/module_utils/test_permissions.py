@@ -37,12 +37,12 @@ def test_the_statements_are_the_policy_documents():
      "AWS refused ssm:SendCommand on arn:aws:ec2:eu-west-1:123456789012:instance/i-0123; the collection's policy allows it in "
      "statement SsmLoadTaggedInstances or SsmShellDocument"),
     ("UnauthorizedOperation", "You are not authorized to perform this operation. Encoded authorization failure message: AbC",
-     "DeleteVolume",
-     "AWS refused ec2:DeleteVolume; the collection's policy (docs/iam-policy.json) does not list this action (EC2 encodes the reason"),
+     "CreateVolume",
+     "AWS refused ec2:CreateVolume; the collection's policy (docs/iam-policy.json) does not list this action (EC2 encodes the reason"),
     ("AccessDenied", "User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: iam:GetRole on resource: role demo-web "
      "because no identity-based policy allows the iam:GetRole action.",
      "GetRole",
-     "AWS refused iam:GetRole on role; the collection's policy allows it in statement IamInstanceRole"),
+     "AWS refused iam:GetRole on role demo-web; the collection's policy allows it in statement Read"),
 ])
 def test_a_denial_is_explained(code, message, operation, expected):
     assert expected in _permissions.explain_denial(error(code, message, operation))
