@@ -32,6 +32,7 @@ def setting_errors(values):
     """The errors every role's table finds in `values`, as the site playbook's validation step sees them."""
     return [error for table in TABLES.values() for error in _setting_errors(values, table)]
 
+
 GOOD = {
     "stack_name": "demo",
     "stack_tags": {"owner": "platform"},
