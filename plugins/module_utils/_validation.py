@@ -6,8 +6,11 @@
 
 Private to the collection. Each rule names the variable and the rule in its message, so that a bad
 value fails before any API call with a message the user can act on. The roles call these through
-the C(setting_errors) and C(setting_warnings) filters, which pass a dict of variable name to value;
-a rule runs when every variable it reads is present.
+the C(setting_errors) and C(setting_warnings) filters, which pass a dict of variable name to value.
+
+This module is the library of rules, by name; each role owns its table (C(<role>_setting_rules) in
+C(roles/<role>/vars/main.yml)), which says which rule checks which of its variables. A field rule
+runs when its variable is present; a cross rule runs when every variable it reads is present.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -287,20 +290,32 @@ def check_zone_counts(values, prefix="network_"):
     return []
 
 
-def check_scale_test_target(values):
-    """The scale test waits for a count the group can reach."""
-    raw = values.get("scale_test_target_count")
-    if raw is None or raw == "":
+def check_optional_positive_int(name, value):
+    if value is None or value == "":
         return []
-    want, high = _as_int(raw), _as_int(values.get("scaling_group_max_size"))
-    if want is None or want < 1:
-        return ["scale_test_target_count=%r: must be a whole number >= 1, or null (the group's max size)" % (raw,)]
-    if high is not None and want > high:
-        return [
-            "scale_test_target_count=%d must be <= scaling_group_max_size=%d: the group never has more instances "
-            "than its max size, so the scale test could only time out" % (want, high)
-        ]
+    if _as_int(value) is None or _as_int(value) < 1:
+        return ["%s=%r: must be a whole number >= 1, or null (the group's max size)" % (name, value)]
     return []
+
+
+def check_counts_to_reach(values, prefix="scaling_group_"):
+    """Counts that other stages wait for (variable name -> count) fit within the max size.
+
+    The variable names are the ones the user set (the site playbook passes C(scale_test_target_count)),
+    so that the message names them; a count that is not a whole number is left to its own role's rule."""
+    counts = values.get(prefix + "counts_to_reach") or {}
+    high = _as_int(values.get(prefix + "max_size"))
+    if not isinstance(counts, dict):
+        return ["%scounts_to_reach: must be a dict of variable name to instance count" % prefix]
+    errors = []
+    for name in sorted(counts):
+        want = _as_int(counts[name])
+        if want is not None and high is not None and want > high:
+            errors.append(
+                "%s=%d must be <= %smax_size=%d: the group never has more instances than its max size, so "
+                "waiting for %d could only time out" % (name, want, prefix, high, want)
+            )
+    return errors
 
 
 def check_health_check_timing(values, prefix="load_balancer_health_check_"):
@@ -310,59 +325,65 @@ def check_health_check_timing(values, prefix="load_balancer_health_check_"):
     return []
 
 
-# Rules by the variable they check. A variable not listed here is not checked by this module
-# (its argument spec still checks its type).
+# Rules that check one variable, by the name the roles' tables use.
 FIELD_RULES = {
-    "scaleout_aws_region": check_region,
+    "region": check_region,
     "stack_name": check_stack_name,
-    "stack_tags": check_tags,
-    "stack_instance_type": check_instance_type,
-    "stack_app_port": check_port,
-    "stack_certificate_arn": check_certificate_arn,
-    "network_alb_ingress_cidrs": check_cidr_list,
-    "network_min_zones": _int_at_least(ALB_MIN_ZONES, " (an Application Load Balancer spans two or more zones)"),
-    "network_max_zones": check_non_negative_int,
-    "load_balancer_name": check_elb_name,
-    "load_balancer_target_group_name": check_elb_name,
-    "load_balancer_health_check_path": check_health_check_path,
-    "load_balancer_health_check_interval": _int_range(5, 300, " seconds"),
-    "load_balancer_health_check_timeout": _int_range(2, 120, " seconds"),
-    "load_balancer_healthy_threshold": _int_range(2, 10),
-    "load_balancer_unhealthy_threshold": _int_range(2, 10),
-    "load_balancer_deregistration_delay": _int_range(0, 3600, " seconds"),
-    "load_balancer_health_check_matcher": check_http_matcher,
+    "tags": check_tags,
+    "instance_type": check_instance_type,
+    "port": check_port,
+    "certificate_arn": check_certificate_arn,
+    "cidr_list": check_cidr_list,
+    "alb_min_zones": _int_at_least(ALB_MIN_ZONES, " (an Application Load Balancer spans two or more zones)"),
+    "non_negative_int": check_non_negative_int,
+    "positive_int": check_positive_int,
+    "optional_positive_int": check_optional_positive_int,
+    "elb_name": check_elb_name,
+    "health_check_path": check_health_check_path,
+    "health_check_interval": _int_range(5, 300, " seconds"),
+    "health_check_timeout": _int_range(2, 120, " seconds"),
+    "health_check_threshold": _int_range(2, 10),
+    "deregistration_delay": _int_range(0, 3600, " seconds"),
+    "http_matcher": check_http_matcher,
     "launch_template_name": check_launch_template_name,
-    "launch_template_volume_size": _int_range(1, 16384, " GiB"),
-    "scaling_group_target_cpu": check_target_value,
-    "scaling_group_instance_warmup": check_non_negative_int,
-    "scaling_group_health_check_grace_period": check_non_negative_int,
-    "bake_keep_images": check_positive_int,
-    "bake_provision_timeout": check_positive_int,
-    "bake_poll_interval": check_positive_int,
-    "bake_instance_wait_timeout": check_positive_int,
-    "bake_image_wait_timeout": check_positive_int,
+    "volume_size": _int_range(1, 16384, " GiB"),
+    "cpu_target": check_target_value,
 }
 
-# Rules that read several variables, with the variables that must all be present.
-CROSS_RULES = (
-    (("scaling_group_min_size", "scaling_group_max_size", "scaling_group_desired_capacity"), check_capacity),
-    (("network_ssh_cidrs", "network_ssh_allow_world"), check_ssh),
-    (("load_balancer_health_check_interval", "load_balancer_health_check_timeout"), check_health_check_timing),
-    (("network_min_zones", "network_max_zones"), check_zone_counts),
-    (("scaling_group_max_size", "scale_test_target_count"), check_scale_test_target),
-)
+# Rules that read several variables (by fixed names), by the name the roles' tables use.
+CROSS_RULES = {
+    "capacity": check_capacity,
+    "counts_to_reach": check_counts_to_reach,
+    "ssh": check_ssh,
+    "zone_counts": check_zone_counts,
+    "health_check_timing": check_health_check_timing,
+}
 
 
-def setting_errors(values):
-    """Every rule violation in `values` (variable name -> value), as messages naming variable and rule."""
+def check_rule_table(rules):
+    """Raise ValueError unless `rules` is a role's table: {"fields": {variable: rule}, "cross": [{"rule", "variables"}]}."""
+    if not isinstance(rules, dict) or set(rules) - {"fields", "cross"}:
+        raise ValueError("a rule table is a dict with the keys 'fields' and 'cross', got %r" % (rules,))
+    unknown = sorted(set((rules.get("fields") or {}).values()) - set(FIELD_RULES))
+    for cross in rules.get("cross") or []:
+        if not isinstance(cross, dict) or cross.get("rule") not in CROSS_RULES or not isinstance(cross.get("variables"), list):
+            unknown.append(repr(cross))
+    if unknown:
+        raise ValueError("unknown rules in the table: %s (known: %s)" % (", ".join(unknown), ", ".join(sorted(FIELD_RULES) + sorted(CROSS_RULES))))
+
+
+def setting_errors(values, rules):
+    """Every violation in `values` (variable name -> value) of the rules of `rules` (a role's table), as
+    messages naming variable and rule. Variables the table does not name are ignored."""
+    check_rule_table(rules)
     errors = []
+    fields = rules.get("fields") or {}
     for name in sorted(values):
-        rule = FIELD_RULES.get(name)
-        if rule is not None:
-            errors.extend(rule(name, values[name]))
-    for names, rule in CROSS_RULES:
-        if all(n in values for n in names):
-            errors.extend(rule(values))
+        if name in fields:
+            errors.extend(FIELD_RULES[fields[name]](name, values[name]))
+    for cross in rules.get("cross") or []:
+        if all(n in values for n in cross["variables"]):
+            errors.extend(CROSS_RULES[cross["rule"]](values))
     return errors
 
 

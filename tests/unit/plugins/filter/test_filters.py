@@ -19,7 +19,15 @@ def test_select_subnets_rejects_a_string_of_zones():
 
 def test_setting_errors_rejects_a_non_dict():
     with pytest.raises(AnsibleFilterError, match="expects a dict"):
-        ErrorFilters().filters()["setting_errors"](["stack_name"])
+        ErrorFilters().filters()["setting_errors"](["stack_name"], {"fields": {}, "cross": []})
+
+
+def test_setting_errors_checks_with_the_given_table_and_refuses_an_unknown_rule():
+    check = ErrorFilters().filters()["setting_errors"]
+    assert check({"stack_app_port": 0}, {"fields": {"stack_app_port": "port"}})[0].startswith("stack_app_port=0")
+    assert check({"stack_app_port": 0}, {"fields": {}}) == []
+    with pytest.raises(AnsibleFilterError, match="unknown rules"):
+        check({}, {"fields": {"stack_app_port": "no_such_rule"}})
 
 
 def test_select_subnets_converts_numeric_strings_from_templates():

@@ -1,11 +1,37 @@
+from pathlib import Path
+
 import pytest
+import yaml
 
 from ansible_collections.scaleout.webtier.plugins.module_utils._validation import (
+    CROSS_RULES,
     FIELD_RULES,
     desired_capacity,
-    setting_errors,
+    setting_errors as _setting_errors,
     setting_warnings,
 )
+
+ROLES = Path(__file__).resolve().parents[4] / "roles"
+
+
+def _role_tables():
+    """Each role's rule table (<role>_setting_rules in roles/<role>/vars/main.yml), by role."""
+    tables = {}
+    for path in sorted(ROLES.glob("*/vars/main.yml")):
+        role = path.parts[-3]
+        table = (yaml.safe_load(path.read_text()) or {}).get(role + "_setting_rules")
+        if table is not None:
+            tables[role] = table
+    return tables
+
+
+TABLES = _role_tables()
+
+
+def setting_errors(values):
+    """The errors every role's table finds in `values`, as the site playbook's validation step sees them."""
+    return [error for table in TABLES.values() for error in _setting_errors(values, table)]
+
 
 GOOD = {
     "stack_name": "demo",
@@ -44,7 +70,9 @@ BAD = [
     ({"load_balancer_health_check_matcher": "ok"}, "load_balancer_health_check_matcher", "from 200 to 499"),
     ({"load_balancer_health_check_matcher": "500"}, "load_balancer_health_check_matcher", "from 200 to 499"),
     ({"scaling_group_max_size": 100000}, "scaling_group_max_size", "at most scaling_group_max_size_limit=1000"),
-    ({"scale_test_target_count": 9}, "scale_test_target_count", "must be <= scaling_group_max_size=4"),
+    ({"scaling_group_counts_to_reach": {"scale_test_target_count": 9}}, "scale_test_target_count",
+     "must be <= scaling_group_max_size=4"),
+    ({"scale_test_target_count": 0}, "scale_test_target_count", "whole number >= 1, or null"),
     ({"bake_keep_images": 0}, "bake_keep_images", "whole number >= 1"),
     ({"bake_provision_timeout": -5}, "bake_provision_timeout", "whole number >= 1"),
     ({"bake_poll_interval": 0}, "bake_poll_interval", "whole number >= 1"),
@@ -100,9 +128,49 @@ def test_each_bad_value_fails_naming_variable_and_rule(overrides, variable, rule
     assert rule in errors[0]
 
 
-def test_every_field_rule_is_exercised_by_a_bad_value():
+def test_every_role_with_settings_owns_a_table():
+    assert set(TABLES) == {"stack", "network", "load_balancer", "bake", "launch_template", "scaling_group", "scale_test"}
+
+
+def test_every_variable_of_every_table_is_exercised_by_a_bad_value():
     covered = {name for overrides, _variable, _rule in BAD for name in overrides}
-    assert set(FIELD_RULES) <= covered
+    checked = {name for table in TABLES.values() for name in table["fields"]}
+    assert checked - covered == set()
+
+
+def test_every_rule_of_the_library_is_used_by_a_table():
+    used_fields = {rule for table in TABLES.values() for rule in table["fields"].values()}
+    used_cross = {cross["rule"] for table in TABLES.values() for cross in table["cross"]}
+    assert used_fields == set(FIELD_RULES)
+    assert used_cross == set(CROSS_RULES)
+
+
+def test_a_variable_belongs_to_one_table():
+    names = [name for table in TABLES.values() for name in table["fields"]]
+    assert len(names) == len(set(names))
+
+
+def test_a_table_checks_only_its_own_variables():
+    network = TABLES["network"]
+    assert _setting_errors({"stack_app_port": 0, "load_balancer_name": "a" * 40}, network) == []
+
+
+@pytest.mark.parametrize(
+    "table",
+    [None, [], {"fields": {"x": "no_such_rule"}}, {"cross": [{"rule": "capacity"}]}, {"fields": {}, "extra": 1}],
+)
+def test_a_malformed_table_is_refused(table):
+    with pytest.raises(ValueError):
+        _setting_errors({}, table)
+
+
+def test_counts_to_reach_name_the_variable_that_set_them_and_leave_bad_counts_to_their_role():
+    table = TABLES["scaling_group"]
+    good = {k: GOOD[k] for k in ("scaling_group_min_size", "scaling_group_max_size", "scaling_group_desired_capacity")}
+    errors = _setting_errors(dict(good, scaling_group_counts_to_reach={"my_count": "6"}), table)
+    assert len(errors) == 1 and errors[0].startswith("my_count=6 must be <= scaling_group_max_size=4")
+    assert _setting_errors(dict(good, scaling_group_counts_to_reach={"my_count": "lots"}), table) == []
+    assert "must be a dict" in _setting_errors(dict(good, scaling_group_counts_to_reach=[6]), table)[0]
 
 
 def test_numbers_given_as_strings_are_accepted():
