@@ -132,6 +132,7 @@ POLICY_STATEMENTS = (
         "iam:DeleteInstanceProfile",
         "iam:DeleteRole",
         "iam:RemoveRoleFromInstanceProfile",
+        "iam:TagInstanceProfile",
         "iam:TagRole",
     )),
     ("IamSsmPolicyOnly", (

@@ -30,6 +30,7 @@ IMPLIED = {
     "autoscaling:CreateOrUpdateTags": ("autoscaling:CreateAutoScalingGroup", "tags given at group creation"),
     "elasticloadbalancing:AddTags": ("elasticloadbalancing:CreateLoadBalancer", "tags given at creation"),
     "iam:TagRole": ("iam:CreateRole", "tags given at role creation"),
+    "iam:TagInstanceProfile": ("iam:CreateInstanceProfile", "tags given at instance profile creation"),
     "iam:PassRole": ("autoscaling:CreateAutoScalingGroup", "the launch template names the instance profile's role"),
     "iam:CreateServiceLinkedRole": ("autoscaling:CreateAutoScalingGroup",
                                     "AWS creates the Auto Scaling and ELB service-linked roles on first use"),
