@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: security_group_delete_order
 short_description: Order security groups so that each is deleted after the groups whose rules reference it
@@ -86,6 +82,6 @@ def security_group_delete_order(groups):
     return [by_id[gid] for gid in ordered]
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"security_group_delete_order": security_group_delete_order}

@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: setting_errors
 short_description: Check web tier settings against AWS's rules before any API call
@@ -84,6 +80,6 @@ def setting_errors(values, rules):
         raise AnsibleFilterError("setting_errors: %s" % e)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"setting_errors": setting_errors}

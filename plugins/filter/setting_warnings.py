@@ -2,10 +2,6 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: setting_warnings
 short_description: Explain legal but risky web tier settings
@@ -46,6 +42,6 @@ def setting_warnings(values):
     return _setting_warnings(dict(values))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"setting_warnings": setting_warnings}

@@ -13,10 +13,6 @@ C(roles/<role>/vars/main.yml)), which says which rule checks which of its variab
 runs when its variable is present; a cross rule runs when every variable it reads is present.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 
