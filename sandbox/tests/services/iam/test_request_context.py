@@ -104,7 +104,7 @@ def test_the_tables_map_only_known_actions_to_arns_of_their_resource_types():
     samples = [
         checks("ec2:RunInstances", ImageId="ami-1", KeyName="k", LaunchTemplate={"LaunchTemplateId": "lt-1"}),
         checks("ec2:CreateImage", InstanceId="i-1"), checks("ec2:CreateSecurityGroup", GroupName="g"),
-        checks("ec2:TerminateInstances", InstanceId={"1": "i-1", "2": "i-2"}), checks("ec2:DeleteVolume", VolumeId="vol-1"),
+        checks("ec2:TerminateInstances", InstanceIds=["i-1", "i-2"]), checks("ec2:DeleteVolume", VolumeId="vol-1"),
         checks("elasticloadbalancing:ModifyListener",
                ListenerArn=f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener/app/web/1/2"),
         checks("autoscaling:PutScalingPolicy", AutoScalingGroupName="web"), checks("iam:GetRole", RoleName="web"),
@@ -118,10 +118,10 @@ def test_the_tables_map_only_known_actions_to_arns_of_their_resource_types():
 
 
 def test_run_instances_is_authorized_on_each_resource_with_tag_on_create_and_pass_role():
-    found = checks("ec2:RunInstances", ImageId="ami-1", SubnetId="subnet-1", SecurityGroupId={"1": "sg-web"}, KeyName="k",
+    found = checks("ec2:RunInstances", ImageId="ami-1", SubnetId="subnet-1", SecurityGroupIds=["sg-web"], KeyName="k",
                    IamInstanceProfile={"Name": "web"},
-                   TagSpecification={"1": {"ResourceType": "instance", "Tag": {"1": {"Key": "scaleout:managed-by",
-                                                                                     "Value": "scaleout.webtier"}}}})
+                   TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "scaleout:managed-by",
+                                                                            "Value": "scaleout.webtier"}]}])
     region = f"arn:aws:ec2:us-east-1:{ACCOUNT}"
     assert summary(found) == [
         ("ec2:RunInstances", f"{region}:instance/*"), ("ec2:CreateTags", f"{region}:instance/*"),

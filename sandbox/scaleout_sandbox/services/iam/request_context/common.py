@@ -18,15 +18,10 @@ from ..evaluator import Check
 
 
 def items(value) -> list:
-    """A list parameter in moto's parsed shapes: a list ("member" lists), a dict numbered "1", "2",
-    ... (EC2's ``X.N``), a single value, or nothing."""
+    """A list parameter (the API's shape: a list), a single value, or nothing."""
     if value is None or value == "":
         return []
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict) and value and all(str(k).isdigit() for k in value):
-        return [value[k] for k in sorted(value, key=int)]
-    return [value]
+    return value if isinstance(value, list) else [value]
 
 
 def tags_of(entries) -> dict:
@@ -56,7 +51,8 @@ def resource_tag_keys(tags: Optional[Mapping[str, str]], *services: str) -> dict
 
 @dataclass
 class Call:
-    """One API call: the IAM action, the request parameters (moto's parsed shape), where it is
+    """One API call: the IAM action, the request parameters (the API's shape, as botocore's model
+    names them: ``TagSpecifications``, ``SecurityGroupIds``, ``Tags``, ...), where it is
     made, and ``state`` (the sandbox's resources: request_context/moto_state.py, or a fake in
     tests)."""
 

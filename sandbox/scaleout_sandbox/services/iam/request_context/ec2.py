@@ -22,16 +22,16 @@ def _arn(call: Call, resource_type: str, **parts) -> str:
 
 
 def tag_specs(value) -> dict:
-    """{ResourceType: {Key: Value}} of TagSpecification(s), in the request's or the API's shape."""
+    """{ResourceType: {Key: Value}} of TagSpecifications."""
     specs: dict = {}
     for spec in items(value):
         if isinstance(spec, dict) and spec.get("ResourceType"):
-            specs.setdefault(spec["ResourceType"], {}).update(tags_of(spec.get("Tags", spec.get("Tag"))))
+            specs.setdefault(spec["ResourceType"], {}).update(tags_of(spec.get("Tags")))
     return specs
 
 
 def _request_specs(call: Call) -> dict:
-    return tag_specs(call.param("TagSpecification") or call.param("TagSpecifications"))
+    return tag_specs(call.param("TagSpecifications"))
 
 
 def _resource(call: Call, resource_type: str, resource_id: Optional[str], id_part: str) -> tuple:
@@ -60,15 +60,13 @@ def _created(call: Call, resource_type: str, specs: dict, action: Optional[str] 
 def launch_spec(call: Call, params: dict, template: Optional[dict]) -> dict:
     """What a launch uses: the request's parameters over the launch template's data."""
     data = (template or {}).get("data") or {}
-    interfaces = items(params.get("NetworkInterface")) or items(data.get("NetworkInterfaces"))
+    interfaces = items(params.get("NetworkInterfaces")) or items(data.get("NetworkInterfaces"))
     first = interfaces[0] if interfaces else {}
     subnet = params.get("SubnetId") or first.get("SubnetId") or data.get("SubnetId")
-    groups = ([g for g in items(params.get("SecurityGroupId"))]
-              or items(first.get("SecurityGroupId")) or items(first.get("Groups"))
-              or items(data.get("SecurityGroupIds")))
-    names = items(params.get("SecurityGroup")) or items(data.get("SecurityGroups"))
+    groups = items(params.get("SecurityGroupIds")) or items(first.get("Groups")) or items(data.get("SecurityGroupIds"))
+    names = items(params.get("SecurityGroups")) or items(data.get("SecurityGroups"))
     specs = {k: v for k, v in tag_specs(data.get("TagSpecifications")).items() if k != "launch-template"}
-    for resource_type, tags in tag_specs(params.get("TagSpecification")).items():
+    for resource_type, tags in tag_specs(params.get("TagSpecifications")).items():
         specs.setdefault(resource_type, {}).update(tags)
     profile = params.get("IamInstanceProfile") or data.get("IamInstanceProfile") or {}
     return {"image": params.get("ImageId") or data.get("ImageId"), "subnet": subnet, "groups": groups,
@@ -160,13 +158,13 @@ def instance(call: Call) -> None:
 
 
 def instances(call: Call) -> None:
-    for instance_id in items(call.param("InstanceId")):
+    for instance_id in items(call.param("InstanceIds")):
         _existing(call, "instance", instance_id, "InstanceId")
 
 
 def modify_instance_attribute(call: Call) -> None:
     instance(call)
-    for group in items(call.param("GroupId")):
+    for group in items(call.param("Groups")):
         _existing(call, "security-group", group, "SecurityGroupId")
 
 
@@ -184,8 +182,8 @@ _TYPES_BY_PREFIX = {"i": ("instance", "InstanceId"), "sg": ("security-group", "S
 
 
 def create_tags(call: Call) -> None:
-    tags = tags_of(call.param("Tag"))
-    for resource_id in items(call.param("ResourceId")):
+    tags = tags_of(call.param("Tags"))
+    for resource_id in items(call.param("Resources")):
         resource_type, id_part = _TYPES_BY_PREFIX.get(resource_id.split("-")[0], (None, None))
         if resource_type is None:
             call.check("*", request_tags=tags)
