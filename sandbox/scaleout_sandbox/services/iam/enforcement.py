@@ -40,11 +40,14 @@ import os
 import re
 import threading
 import uuid
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
 from werkzeug.exceptions import HTTPException
 
 ENFORCE_ENV = "SCALEOUT_SANDBOX_IAM_ENFORCE"
+# Diagnostics: with enforcement on, evaluate every call but refuse none; the request log records
+# every check that would have been refused ("denials"), so one run lists them all.
+AUDIT_ENV = "SCALEOUT_SANDBOX_IAM_AUDIT_ONLY"
 
 # The admin credentials: 20 upper-case letters/digits, like an AWS key id, so that moto's request
 # parsing treats them like any access key (account 123456789012, the default).
@@ -229,12 +232,22 @@ def is_json_protocol(headers) -> bool:
 _last = threading.local()
 
 
-def note_denial(user_arn: str, result, operation_action: str) -> None:
-    """Remember the denial of the request being served (server.py adds it to its log entry)."""
+def audit_only() -> bool:
+    return (os.environ.get(AUDIT_ENV) or "").strip().lower() in _TRUE
+
+
+def _denial(user_arn: str, result, operation_action: str) -> dict:
     check = result.check
-    _last.denial = {"action": check.action, "resource": check.resource, "decision": result.decision,
-                    "statement": result.sid, "reason": check.reason, "call": operation_action,
-                    "principal": user_arn}
+    return {"action": check.action, "resource": check.resource, "decision": result.decision,
+            "statement": result.sid, "reason": check.reason, "call": operation_action, "principal": user_arn}
+
+
+def note_denial(user_arn: str, result, operation_action: str, refused: Sequence = ()) -> None:
+    """Remember the denial of the request being served (server.py adds it to its log entry): the
+    check reported, and (audit only) every check that was not allowed."""
+    _last.denial = dict(_denial(user_arn, result, operation_action), enforced=not audit_only())
+    if refused:
+        _last.denial["all"] = [_denial(user_arn, r, operation_action) for r in refused]
 
 
 def take_denial() -> Optional[dict]:

@@ -95,13 +95,18 @@ def check_action_permitted(_engine, _original):
             partition = get_partition(self._region)
             checks = checks_for(action, params, MotoState(self.account_id, partition), self._region,
                                 self.account_id, partition)
-        refusal = evaluator.first_refusal(evaluator.authorize(_policies(self._access_key), checks))
+        results = evaluator.authorize(_policies(self._access_key), checks)
+        refusal = evaluator.first_refusal(results)
         if refusal is None and self._is_assuming_role_operation(resource) \
                 and not self._check_role_trust_relationship(resource):  # the role's trust policy, as moto
             refusal = evaluator.Result(evaluator.IMPLICIT_DENY, checks[0])
-        if refusal is not None:
-            enforcement.note_denial(self._access_key.arn, refusal, action)
-            raise enforcement.access_denied(self._service, self._headers, self._access_key.arn, refusal)
+        if refusal is None:
+            return
+        if enforcement.audit_only():
+            enforcement.note_denial(self._access_key.arn, refusal, action, [r for r in results if not r.allowed])
+            return
+        enforcement.note_denial(self._access_key.arn, refusal, action)
+        raise enforcement.access_denied(self._service, self._headers, self._access_key.arn, refusal)
 
     return check_action_permitted
 
