@@ -181,9 +181,14 @@ def encoded_authorization_message(user_arn: str, result) -> str:
     return base64.b64encode(json.dumps(document, sort_keys=True).encode()).decode()
 
 
-def decode_authorization_message(encoded: str) -> str:
-    """The JSON of an encoded authorization failure message (sts:DecodeAuthorizationMessage)."""
-    return base64.b64decode(encoded.encode()).decode()
+def decode_authorization_message(encoded: str) -> Optional[str]:
+    """The JSON of an encoded authorization failure message (sts:DecodeAuthorizationMessage); None
+    for text that is not one."""
+    try:
+        decoded = base64.b64decode(encoded.encode(), validate=True).decode()
+        return decoded if isinstance(json.loads(decoded), dict) else None
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def access_denied(service: str, headers, user_arn: str, result) -> "Refusal":
