@@ -91,7 +91,10 @@ class Call:
         action = action or self.action
         context = dict(keys)
         context.update(request_tag_keys(request_tags))
-        context.update(resource_tag_keys(resource_tags, *{action.split(":")[0], resource.split(":")[2] if resource.count(":") >= 2 else ""} - {""}))
+        aliases = {action.split(":")[0]}  # ec2:ResourceTag/*, ssm:resourceTag/* (SendCommand on an instance), ...
+        if resource.count(":") >= 2:
+            aliases.add(resource.split(":")[2])
+        context.update(resource_tag_keys(resource_tags, *sorted(aliases)))
         self.checks.append(Check.of(action, resource, context, reason or self.reason))
         return self
 
