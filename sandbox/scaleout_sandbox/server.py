@@ -136,12 +136,19 @@ class Runtime:
             clock_module.sweep()
             self.engine.step()
         status = captured.get("status", "500 INTERNAL SERVER ERROR")
-        self.log.record({
+        entry = {
             "time": clock_module.iso(now), "real_time": clock_module.iso(time.time()),
             "service": call["service"], "region": call["region"], "action": call["action"],
             "mutating": requestlog.is_mutating(call["action"]), "status": int(status.split()[0]),
             "access_key_id": requestlog.access_key_id(headers),
-        })
+        }
+        if self.iam_enforced:
+            from .services.iam.enforcement import take_denial
+
+            denial = take_denial()  # the refused check: action, resource, decision, statement, reason
+            if denial:
+                entry["denial"] = denial
+        self.log.record(entry)
         # No Date header here: the request handler writes it, in simulated time (QuietHandler).
         start_response(status, list(captured.get("headers", [])))
         return [payload]

@@ -5,9 +5,11 @@ The lifecycle: a first converge (bake, deploy), a converge that changes settings
 size, health check) and forces a rebake (new template version, instance refresh), the scale test
 (which also takes the SSH rule away again), and teardown.
 
-What the sandbox proves and what it cannot (docs/sandbox.md, "IAM enforcement"): it checks every
-call's action against the policy, so a missing action fails the run; it cannot evaluate resource
-ARNs and tag conditions, which are written from AWS's documented condition keys (docs/iam.md).
+What the sandbox proves and what it cannot (docs/sandbox.md, "IAM enforcement"): it evaluates the
+policy as AWS does - every call on each of its resource ARNs, with the tag and other condition keys,
+and the checks AWS adds (tags on create, iam:PassRole) - so a missing action, a too narrow ARN or a
+condition the run does not meet fails the run; the log entry of a refused call says which check
+failed ("denial").
 """
 
 from __future__ import annotations
@@ -115,7 +117,20 @@ def test_the_lifecycle_succeeds_as_the_limited_user(lifecycle):
 def test_no_call_was_refused(lifecycle):
     calls = lifecycle[1]
     refused = sorted({iam_action(c) for c in calls if c.get("status") in (401, 403)})
-    assert not refused, f"the sandbox refused {refused}: add them to docs/iam-policy.json"
+    assert not refused, f"the sandbox refused {refused}: fix docs/iam-policy.json or the calls\n{denials(calls)}"
+
+
+def denials(calls) -> str:
+    """Diagnostics: each refused check (the request log's "denial"), once."""
+    seen = []
+    for call in calls:
+        denial = call.get("denial")
+        if denial:
+            line = (f"- {denial['action']} on {denial['resource']} ({denial['decision']}"
+                    f"{', ' + denial['reason'] if denial.get('reason') else ''}; call {denial['call']})")
+            if line not in seen:
+                seen.append(line)
+    return "\n".join(seen)
 
 
 def test_the_policy_allows_every_action_used(lifecycle):

@@ -72,6 +72,15 @@ def test_what_the_iam_enforcement_patch_relies_on():
     assert IAMPolicy('{"Statement": []}')._policy_json == {"Statement": []}
     assert "self._raise_access_denied()" in inspect.getsource(IAMRequestBase.check_action_permitted)
     assert IAMRequest._raise_access_denied is not IAMRequestBase._raise_access_denied
+    # the request's parameters, in the API's shape (enforcement_patches.request_parameters): moto's
+    # own parser from the botocore model, on the request it keeps; the services that parse that way
+    # keep the result in .params
+    assert params(BaseResponse.parse_parameters) == ["self", "request"]
+    assert "self.params = " in inspect.getsource(BaseResponse.parse_parameters)
+    assert "self.normalized_request = request" in inspect.getsource(BaseResponse.setup_class)
+    from moto.ec2.responses import EC2Response
+
+    assert "self.automated_parameter_parsing = True" in inspect.getsource(EC2Response.__init__)
 
 
 @mock_aws

@@ -15,53 +15,44 @@ moto's own machinery (moto.iam.access_control) with the changes made in enforcem
   and inspect or build state around a run. It is not an IAM user: it cannot be deleted or changed
   through IAM, and survives ``/moto-api/reset``. ``SandboxClient.client()`` uses it by default.
 * **Authorisation** evaluates the identity-based policies of the caller (inline and attached, of the
-  user and its groups, or of the assumed role) for the IAM action ``<prefix>:<Operation>``. The
-  sandbox cannot evaluate resources and conditions (moto hands the check the resource ``*`` for
-  almost every action and no request context), so it decides as AWS would for the most favourable
-  resource and context (``decide()``):
-
-  - a statement applies when its ``Action``/``NotAction`` matches (wildcards ``*`` and ``?``, case
-    insensitive, as AWS);
-  - an ``Allow`` grants whatever its ``Resource``/``NotResource`` and ``Condition`` say;
-  - a ``Deny`` applies only when it has no ``Condition``, no ``NotResource`` and ``"Resource": "*"``
-    (it then denies on AWS too); resource-scoped or conditional denies are not applied;
-  - an applicable ``Deny`` wins; otherwise the call needs an applicable ``Allow``; otherwise it is
-    refused (implicit deny). ``sts:GetCallerIdentity`` is always allowed, as on AWS.
-
-  So a call the sandbox refuses is refused on AWS too (for the same policies, without permission
-  boundaries, SCPs or resource policies, which are not evaluated): a run that passes proves every
-  action the run makes is granted by some statement; it does not prove that the statements'
-  resource ARNs and conditions are wide enough.
+  user and its groups, or of the assumed role) the way AWS does (evaluator.py, conditions.py): every
+  resource the call touches, with its condition keys, and the companion checks (tags on create,
+  ``iam:PassRole``), from the request and the sandbox's state (request_context/). The call is
+  refused at the first check that is not allowed (an explicit deny first).
 * **Action names**: the IAM prefix is the SigV4 signing name, except ``monitoring`` -> ``cloudwatch``
   (moto would ask for ``monitoring:DescribeAlarms``).
-* **Refusals** answer as AWS does: EC2 ``UnauthorizedOperation`` (403), query services (Auto
-  Scaling, ELB, IAM, STS) ``AccessDenied`` (403), JSON services (SSM) ``AccessDeniedException``
-  (403), CloudWatch ``AccessDenied`` (403; botocore talks JSON to it in query-compatible mode).
-  The message names the user ARN and the action, and whether an explicit deny refused it.
-* **Not checked** (moto does not model them): permissions an action needs besides its own -
-  ``iam:PassRole`` for ``RunInstances``/Auto Scaling with an instance profile,
-  ``iam:CreateServiceLinkedRole``, ``ec2:CreateTags`` for tags on create,
-  ``elasticloadbalancing:AddTags`` for tags on create, KMS key policies.
+* **Refusals** answer as AWS does: EC2 ``UnauthorizedOperation`` (403, with an "Encoded
+  authorization failure message"), query services (Auto Scaling, ELB, IAM, STS) ``AccessDenied``
+  (403), JSON services (SSM) ``AccessDeniedException`` (403), CloudWatch ``AccessDenied`` (403;
+  botocore talks JSON to it in query-compatible mode). The message names the user ARN, the action
+  refused, its resource (unless ``*``), and whether an explicit deny refused it
+  (IAM User Guide, "Troubleshoot access denied error messages").
+* **Not checked**: ``iam:CreateServiceLinkedRole`` when a service creates its role on first use
+  (the sandbox has no service-linked roles), KMS key policies, permissions boundaries, SCPs and
+  resource-based policies.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import threading
 import uuid
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
 from werkzeug.exceptions import HTTPException
 
 ENFORCE_ENV = "SCALEOUT_SANDBOX_IAM_ENFORCE"
+# Diagnostics: with enforcement on, evaluate every call but refuse none; the request log records
+# every check that would have been refused ("denials"), so one run lists them all.
+AUDIT_ENV = "SCALEOUT_SANDBOX_IAM_AUDIT_ONLY"
 
 # The admin credentials: 20 upper-case letters/digits, like an AWS key id, so that moto's request
 # parsing treats them like any access key (account 123456789012, the default).
 ADMIN_ACCESS_KEY_ID = "AKIASANDBOXADMIN0001"
 ADMIN_SECRET_ACCESS_KEY = "sandbox-admin-secret-access-key"
-
-ALLOW, DENY, IMPLICIT_DENY = "allow", "deny", "implicit-deny"
 
 # SigV4 signing names that are not the service's IAM prefix.
 _SIGNING_TO_IAM_PREFIX = {"monitoring": "cloudwatch"}
@@ -94,45 +85,7 @@ def iam_action(action: str) -> str:
     return f"{_SIGNING_TO_IAM_PREFIX.get(prefix, prefix)}:{operation}"
 
 
-# ---------------------------------------------------------------- the decision
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _pattern(text: str) -> "re.Pattern":
-    return re.compile("^" + re.escape(text).replace(r"\*", ".*").replace(r"\?", ".") + "$", re.IGNORECASE | re.DOTALL)
-
-
-def _action_matches(statement: dict, action: str) -> bool:
-    if "NotAction" in statement:
-        return not any(_pattern(p).match(action) for p in _as_list(statement["NotAction"]))
-    return any(_pattern(p).match(action) for p in _as_list(statement.get("Action")))
-
-
-def _deny_applies_everywhere(statement: dict) -> bool:
-    return (not statement.get("Condition") and "NotResource" not in statement
-            and "*" in _as_list(statement.get("Resource")))
-
-
-def decide(action: str, documents: Iterable[dict]) -> str:
-    """ALLOW, DENY (an explicit deny applies) or IMPLICIT_DENY, for the policy documents of a caller."""
-    if action.lower() == "sts:getcalleridentity":
-        return ALLOW
-    allowed = False
-    for document in documents:
-        for statement in _as_list((document or {}).get("Statement")):
-            if not isinstance(statement, dict) or not _action_matches(statement, action):
-                continue
-            if statement.get("Effect") == "Deny":
-                if _deny_applies_everywhere(statement):
-                    return DENY
-            elif statement.get("Effect") == "Allow":
-                allowed = True
-    return ALLOW if allowed else IMPLICIT_DENY
+# ---------------------------------------------------------------- the caller's policies
 
 
 def policy_document(policy) -> dict:
@@ -192,14 +145,60 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def access_denied(service: str, headers, user_arn: str, action: str, explicit: bool):
+def denial_message(user_arn: str, action: str, resource: str, explicit: bool) -> str:
+    """AWS's wording: "User: <arn> is not authorized to perform: <action> [on resource: <arn>]
+    because no identity-based policy allows the <action> action" (or "with an explicit deny in an
+    identity-based policy")."""
+    where = f" on resource: {resource}" if resource and resource != "*" else ""
     why = ("with an explicit deny in an identity-based policy" if explicit
            else f"because no identity-based policy allows the {action} action")
-    message = f"User: {user_arn} is not authorized to perform: {action} {why}"
+    return f"User: {user_arn} is not authorized to perform: {action}{where} {why}"
+
+
+def encoded_authorization_message(user_arn: str, result) -> str:
+    """EC2's "Encoded authorization failure message": base64 of the JSON that
+    sts:DecodeAuthorizationMessage returns on AWS (allowed, explicitDeny, matchedStatements,
+    context: principal, action, resource, conditions), plus the sandbox's reason for the check."""
+    check = result.check
+    statements = [result.statement] if result.statement else []
+    document = {
+        "allowed": False,
+        "explicitDeny": result.decision == "explicitDeny",
+        "matchedStatements": {"items": [{"statementId": s.get("Sid", ""), "effect": s.get("Effect"),
+                                         "action": s.get("Action", s.get("NotAction")),
+                                         "resource": s.get("Resource", s.get("NotResource")),
+                                         "conditions": s.get("Condition", {})} for s in statements]},
+        "failures": {"items": []},
+        "context": {
+            "principal": {"arn": user_arn},
+            "action": check.action,
+            "resource": check.resource,
+            "conditions": {"items": [{"key": key, "values": {"items": [{"value": v} for v in values]}}
+                                     for key, values in sorted(check.context.items())]},
+        },
+        "sandbox": {"reason": check.reason},
+    }
+    return base64.b64encode(json.dumps(document, sort_keys=True).encode()).decode()
+
+
+def decode_authorization_message(encoded: str) -> Optional[str]:
+    """The JSON of an encoded authorization failure message (sts:DecodeAuthorizationMessage); None
+    for text that is not one."""
+    try:
+        decoded = base64.b64decode(encoded.encode(), validate=True).decode()
+        return decoded if isinstance(json.loads(decoded), dict) else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def access_denied(service: str, headers, user_arn: str, result) -> "Refusal":
+    """The refusal of a call, for the first check (evaluator.Result) that was not allowed."""
+    message = denial_message(user_arn, result.check.action, result.check.resource, result.decision == "explicitDeny")
     protocol = _protocol(headers)
     if service == "ec2":
-        return _http_error(403, "UnauthorizedOperation", f"You are not authorized to perform this operation. {message}",
-                           protocol, ec2=True)
+        return _http_error(403, "UnauthorizedOperation",
+                           f"You are not authorized to perform this operation. {message}. Encoded authorization "
+                           f"failure message: {encoded_authorization_message(user_arn, result)}", protocol, ec2=True)
     if protocol == "json":
         return _http_error(403, "AccessDeniedException", message, protocol)
     return _http_error(403, "AccessDenied", message, protocol)
@@ -231,3 +230,33 @@ def missing_authentication(headers, service: Optional[str]):
 
 def is_json_protocol(headers) -> bool:
     return _protocol(headers).startswith("json")
+
+
+# ---------------------------------------------------------------- denials, for the request log
+
+_last = threading.local()
+
+
+def audit_only() -> bool:
+    return (os.environ.get(AUDIT_ENV) or "").strip().lower() in _TRUE
+
+
+def _denial(user_arn: str, result, operation_action: str) -> dict:
+    check = result.check
+    return {"action": check.action, "resource": check.resource, "decision": result.decision,
+            "statement": result.sid, "reason": check.reason, "call": operation_action, "principal": user_arn}
+
+
+def note_denial(user_arn: str, result, operation_action: str, refused: Sequence = ()) -> None:
+    """Remember the denial of the request being served (server.py adds it to its log entry): the
+    check reported, and (audit only) every check that was not allowed."""
+    _last.denial = dict(_denial(user_arn, result, operation_action), enforced=not audit_only())
+    if refused:
+        _last.denial["all"] = [_denial(user_arn, r, operation_action) for r in refused]
+
+
+def take_denial() -> Optional[dict]:
+    """The denial of the request just served by this thread, once (None when it was not refused)."""
+    denial = getattr(_last, "denial", None)
+    _last.denial = None
+    return denial

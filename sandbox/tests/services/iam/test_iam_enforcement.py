@@ -1,9 +1,11 @@
 """IAM enforcement (opt-in): a sandbox of its own started with SCALEOUT_SANDBOX_IAM_ENFORCE=1, users
-holding only small policies, and what the sandbox allows and refuses (scaleout_sandbox/services/iam/enforcement.py).
+holding only small policies, and what the sandbox allows and refuses (scaleout_sandbox/services/iam/:
+enforcement.py answers, evaluator.py decides over the checks of request_context/).
 
 What moto itself does with the same policies (unpatched) is pinned in test_moto_internals.py."""
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -25,16 +27,14 @@ ALLOWED_READS = {
 
 POLICY = {"Version": "2012-10-17", "Statement": [
     {"Sid": "Reads", "Effect": "Allow", "Action": sorted(ALLOWED_READS.values()), "Resource": "*"},
-    # Conditions cannot be evaluated: an Allow with one grants, a Deny with one is not applied.
+    # Conditions are evaluated: a Describe has no resource, so no aws:ResourceTag - the Allow does not
+    # grant, and the negated Deny applies (a missing key makes StringNotEquals true).
     {"Sid": "AllowWithTagCondition", "Effect": "Allow", "Action": "ec2:DescribeSecurityGroups", "Resource": "*",
      "Condition": {"StringEquals": {"aws:ResourceTag/Stack": "web"}}},
     {"Sid": "DenyWithTagCondition", "Effect": "Deny", "Action": "ec2:DescribeSecurityGroups", "Resource": "*",
      "Condition": {"StringNotEquals": {"aws:ResourceTag/Stack": "web"}}},
-    {"Sid": "AllowWithRequestTagCondition", "Effect": "Allow", "Action": "ec2:CreateSecurityGroup", "Resource": "*",
-     "Condition": {"StringEquals": {"aws:RequestTag/Stack": "web"}}},
-    # Resources cannot be evaluated either: a scoped Allow grants, a scoped Deny is not applied.
+    # Resources are evaluated: a Describe is authorized on "*" only, which a scoped Resource does not match.
     {"Sid": "AllowScopedToImages", "Effect": "Allow", "Action": "ec2:DescribeImages", "Resource": "arn:aws:ec2:*::image/ami-*"},
-    {"Sid": "DenyScopedToOneImage", "Effect": "Deny", "Action": "ec2:DescribeImages", "Resource": "arn:aws:ec2:*::image/ami-0"},
     # Action wildcards, case-insensitive, as AWS.
     {"Sid": "Wildcard", "Effect": "Allow", "Action": "EC2:describesub*", "Resource": "*"},
     # A Deny on every resource without a condition wins over an Allow.
@@ -109,16 +109,18 @@ def test_the_policy_allows_its_actions_and_refuses_the_others(enforced, user, se
     call, code, action = denied_calls(service)
     got_code, status, message = error_of(lambda: call(client))
     assert (got_code, status) == (code, 403)
-    assert f"User: {user['arn']} is not authorized to perform: {action} because no identity-based policy allows" in message
+    assert re.search(f"User: {re.escape(user['arn'])} is not authorized to perform: {action}( on resource: \\S+)? "
+                     f"because no identity-based policy allows the {action} action", message), message
     refused = last_request(enforced)
     assert (refused["status"], refused["action"], refused["access_key_id"]) == (403, action.split(":")[1], user["access_key_id"])
 
 
-def test_conditions_and_resources_are_not_evaluated_allow_grants_scoped_deny_is_skipped(enforced, user):
+def test_conditions_and_resources_are_evaluated(enforced, user):
     ec2 = enforced.client("ec2", credentials=user)
-    ec2.describe_security_groups()  # Allow with aws:ResourceTag condition; Deny with condition not applied
-    ec2.create_security_group(GroupName=unique("sg"), Description="no RequestTag sent")  # aws:RequestTag not checked
-    ec2.describe_images(Owners=["self"])  # Allow scoped to image ARNs; Deny scoped to one image not applied
+    code, _, message = error_of(lambda: ec2.describe_security_groups())
+    assert code == "UnauthorizedOperation" and "ec2:DescribeSecurityGroups with an explicit deny" in message
+    code, _, message = error_of(lambda: ec2.describe_images(Owners=["self"]))
+    assert "ec2:DescribeImages because no identity-based policy allows the ec2:DescribeImages action" in message
     ec2.describe_subnets()  # "EC2:describesub*"
 
 
@@ -188,8 +190,9 @@ class AsUser:
         return self.box.client(service, region, credentials=self.user)
 
 
+# CreateAutoScalingGroup with a launch template validates ec2:RunInstances (Auto Scaling User Guide).
 TIER_ACTIONS = [
-    "ec2:DescribeSubnets", "ec2:DescribeImages", "ec2:CreateLaunchTemplate",
+    "ec2:DescribeSubnets", "ec2:RunInstances", "ec2:DescribeImages", "ec2:CreateLaunchTemplate",
     "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
     "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateListener",
     "autoscaling:CreateAutoScalingGroup", "autoscaling:DescribeAutoScalingGroups",
@@ -204,7 +207,7 @@ def test_a_least_privilege_user_builds_a_tier_and_the_log_proves_no_call_was_ref
     assert tier.describe()["DesiredCapacity"] == 1
     calls = [c for c in enforced.requests() if c["access_key_id"] == user["access_key_id"]]
     assert calls and all(c["status"] == 200 for c in calls)
-    assert {c["action"] for c in calls if c["mutating"]} == {a.split(":")[1] for a in TIER_ACTIONS if ":Describe" not in a}
+    assert {c["action"] for c in calls if c["mutating"]} == {a.split(":")[1] for a in TIER_ACTIONS if ":Describe" not in a and a != "ec2:RunInstances"}
     enforced.client("autoscaling").delete_auto_scaling_group(AutoScalingGroupName=tier.name, ForceDelete=True)
 
     without_listener = enforced.create_user(unique("builder"), {"Version": "2012-10-17", "Statement": [
@@ -213,24 +216,93 @@ def test_a_least_privilege_user_builds_a_tier_and_the_log_proves_no_call_was_ref
         Tier(AsUser(enforced, without_listener)).launch_template().load_balancer()
 
 
-def test_companion_permissions_are_not_checked_pass_role_and_tag_on_create(enforced):
-    """On AWS, RunInstances with an instance profile needs iam:PassRole on its role, and tags on
-    create need ec2:CreateTags; moto (and so the sandbox) checks only the action called."""
+def test_companion_permissions_are_checked_tag_on_create_then_pass_role(enforced):
+    """RunInstances with an instance profile needs iam:PassRole on its role, and tags given at
+    creation need ec2:CreateTags with ec2:CreateAction (EC2 User Guide; IAM User Guide, PassRole)."""
     admin_iam = enforced.client("iam")
     name = unique("profile")
-    admin_iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    role = admin_iam.create_role(RoleName=name, Path="/scaleout/", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]
     admin_iam.create_instance_profile(InstanceProfileName=name)
     admin_iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
-    user = enforced.create_user(unique("launcher"), {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]})
     from sandbox_harness import linux_image
 
     image = linux_image(enforced.client("ec2"))
-    reservation = enforced.client("ec2", credentials=user).run_instances(
-        ImageId=image, InstanceType="t2.micro", MinCount=1, MaxCount=1, IamInstanceProfile={"Name": name},
-        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Stack", "Value": "web"}]}])
+    statements = [{"Sid": "Run", "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]
+
+    def launch():
+        user = enforced.create_user(unique("launcher"), {"Version": "2012-10-17", "Statement": list(statements)})
+        return enforced.client("ec2", credentials=user).run_instances(
+            ImageId=image, InstanceType="t2.micro", MinCount=1, MaxCount=1, IamInstanceProfile={"Name": name},
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Stack", "Value": "web"}]}])
+
+    assert re.search(r"ec2:CreateTags on resource: arn:aws:ec2:[^:]+:123456789012:instance/\* because", error_of(launch)[2])
+    assert last_request(enforced)["denial"]["reason"] == "tags given at RunInstances"
+    statements.append({"Sid": "TagOnRun", "Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+                       "Condition": {"StringEquals": {"ec2:CreateAction": "RunInstances"}}})
+    assert f"iam:PassRole on resource: {role['Arn']} because" in error_of(launch)[2]
+    statements.append({"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/scaleout/*",
+                       "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})
+    reservation = launch()
     enforced.client("ec2").terminate_instances(InstanceIds=[i["InstanceId"] for i in reservation["Instances"]])
+
+
+# A policy that allows creating only tagged resources (IAM User Guide, aws:RequestTag; EC2 and ELB
+# User Guides, tagging on creation): the same create passes with its tag and is refused without it.
+TAGGED_ONLY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "CreateTagged", "Effect": "Allow",
+     "Action": ["ec2:CreateSecurityGroup", "elasticloadbalancing:CreateTargetGroup"],
+     "Resource": ["arn:aws:ec2:*:*:security-group/*", "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*"],
+     "Condition": {"StringEquals": {"aws:RequestTag/Stack": "web"}}},
+    {"Sid": "InAnyVpc", "Effect": "Allow", "Action": "ec2:CreateSecurityGroup", "Resource": "arn:aws:ec2:*:*:vpc/*"},
+    {"Sid": "Ec2TagOnCreate", "Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+     "Condition": {"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"}}},
+    {"Sid": "ElbTagOnCreate", "Effect": "Allow", "Action": "elasticloadbalancing:AddTags", "Resource": "*",
+     "Condition": {"StringEquals": {"elasticloadbalancing:CreateAction": "CreateTargetGroup"}}},
+]}
+
+
+@pytest.fixture(scope="module")
+def tagger(enforced):
+    return enforced.create_user(unique("tagger"), TAGGED_ONLY)
+
+
+def test_create_security_group_passes_with_its_tag_and_is_refused_without_it(enforced, tagger):
+    ec2 = enforced.client("ec2", credentials=tagger)
+    tags = [{"ResourceType": "security-group", "Tags": [{"Key": "Stack", "Value": "web"}]}]
+    ec2.create_security_group(GroupName=unique("sg"), Description="tagged", TagSpecifications=tags)
+    code, status, message = error_of(lambda: ec2.create_security_group(GroupName=unique("sg"), Description="untagged"))
+    assert (code, status) == ("UnauthorizedOperation", 403)
+    assert re.search(r"ec2:CreateSecurityGroup on resource: arn:aws:ec2:[^:]+:123456789012:security-group/\* because no "
+                     r"identity-based policy allows the ec2:CreateSecurityGroup action\. Encoded authorization failure "
+                     r"message: \S+$", message), message
+    decoded = json.loads(enforcement.decode_authorization_message(message.rsplit(" ", 1)[1]))
+    assert decoded["allowed"] is False and decoded["explicitDeny"] is False
+    assert decoded["context"]["action"] == "ec2:CreateSecurityGroup"
+    assert decoded["context"]["resource"].endswith(":security-group/*")
+    denial = last_request(enforced)["denial"]
+    assert (denial["action"], denial["decision"], denial["call"]) == ("ec2:CreateSecurityGroup", "implicitDeny",
+                                                                       "ec2:CreateSecurityGroup")
+    assert denial["resource"].endswith(":security-group/*")
+    wrong = [{"ResourceType": "security-group", "Tags": [{"Key": "Stack", "Value": "WEB"}]}]
+    assert error_of(lambda: ec2.create_security_group(GroupName=unique("sg"), Description="d", TagSpecifications=wrong))[0] \
+        == "UnauthorizedOperation"
+
+
+def test_create_target_group_passes_with_its_tag_and_is_refused_without_it(enforced, tagger):
+    elb = enforced.client("elbv2", credentials=tagger)
+    vpc = enforced.client("ec2").describe_vpcs()["Vpcs"][0]["VpcId"]
+    name = unique("tg")[:32]
+    elb.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=vpc, Tags=[{"Key": "Stack", "Value": "web"}])
+    other = unique("tg")[:32]
+    code, status, message = error_of(lambda: elb.create_target_group(Name=other, Protocol="HTTP", Port=80, VpcId=vpc))
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (f"User: {tagger['arn']} is not authorized to perform: elasticloadbalancing:CreateTargetGroup on "
+                       f"resource: arn:aws:elasticloadbalancing:{elb.meta.region_name}:123456789012:targetgroup/{other}/* because no "
+                       f"identity-based policy allows the elasticloadbalancing:CreateTargetGroup action")
+    assert last_request(enforced)["denial"]["statement"] is None
+    assert not [c for c in enforced.requests() if c.get("denial") and c["status"] == 200]
 
 
 def test_up_refuses_to_reuse_a_sandbox_whose_enforcement_differs(enforced, monkeypatch):
@@ -242,29 +314,7 @@ def test_up_refuses_to_reuse_a_sandbox_whose_enforcement_differs(enforced, monke
         same.up()
 
 
-# ------------------------------------------------------------------ the decision (pure)
-
-
-def test_decide_semantics():
-    decide = enforcement.decide
-
-    def doc(*statements):
-        return {"Version": "2012-10-17", "Statement": list(statements)}
-
-    assert decide("ec2:RunInstances", []) == enforcement.IMPLICIT_DENY
-    assert decide("sts:GetCallerIdentity", [doc({"Effect": "Deny", "Action": "*", "Resource": "*"})]) == enforcement.ALLOW
-    assert decide("ec2:RunInstances", [{"Statement": {"Effect": "Allow", "Action": "ec2:Run?nstances", "Resource": "*"}}]) == enforcement.ALLOW
-    not_action = doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
-    assert decide("ec2:RunInstances", [not_action]) == enforcement.ALLOW
-    assert decide("iam:CreateRole", [not_action]) == enforcement.IMPLICIT_DENY
-    allow_all = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
-    for deny, result in (({"Effect": "Deny", "Action": "ec2:*", "Resource": "*"}, enforcement.DENY),
-                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": ["arn:aws:ec2:*:*:instance/*", "*"]}, enforcement.DENY),
-                         ({"Effect": "Deny", "Action": "ec2:*", "NotResource": "arn:aws:ec2:*:*:instance/i-1"}, enforcement.ALLOW),
-                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": "arn:aws:ec2:*:*:instance/*"}, enforcement.ALLOW),
-                         ({"Effect": "Deny", "Action": "ec2:*", "Resource": "*",
-                           "Condition": {"StringNotEquals": {"aws:RequestedRegion": "ap-northeast-2"}}}, enforcement.ALLOW)):
-        assert decide("ec2:RunInstances", [allow_all, doc(deny)]) == result, deny
+def test_iam_action_names():
     assert enforcement.iam_action("monitoring:PutMetricAlarm") == "cloudwatch:PutMetricAlarm"
     assert enforcement.iam_action("elasticloadbalancing:CreateListener") == "elasticloadbalancing:CreateListener"
 

@@ -1,0 +1,39 @@
+"""Systems Manager: each operation's resources and condition keys (Service Authorization Reference,
+list_awssystemsmanager).
+
+* ``SendCommand`` is authorized on the document - AWS's own documents (``AWS-*``) have no account in
+  their ARN: ``arn:aws:ssm:<region>::document/AWS-RunShellScript`` - and on each instance of
+  ``InstanceIds`` (the EC2 instance ARN, with ``ssm:resourceTag/*`` and ``aws:ResourceTag/*`` = the
+  instance's tags). With ``Targets`` instead of ``InstanceIds`` the instances are not known before
+  the call: ``instance/*`` without resource tags (not mapped precisely).
+* ``GetParameter``: ``parameter/<name without leading slash>``; AWS's public parameters
+  (``/aws/service/...``) have no account in their ARN.
+"""
+
+from __future__ import annotations
+
+from .common import Call, items
+
+
+def send_command(call: Call) -> None:
+    document = call.param("DocumentName") or ""
+    account = "" if document.startswith("AWS-") or document.startswith("Amazon") else call.account
+    call.check(f"arn:{call.partition}:ssm:{call.region}:{account}:document/{document}")
+    instance_ids = items(call.param("InstanceIds"))
+    if not instance_ids and call.param("Targets"):
+        call.check(call.arn("instance", service="ec2"))
+    for instance_id in instance_ids:
+        call.check(call.arn("instance", service="ec2", InstanceId=instance_id),
+                   resource_tags=call.state.ec2_tags(call.region, instance_id))
+
+
+def get_parameter(call: Call) -> None:
+    name = (call.param("Name") or "").lstrip("/")
+    account = "" if name.startswith("aws/") else call.account
+    call.check(f"arn:{call.partition}:ssm:{call.region}:{account}:parameter/{name}")
+
+
+TABLE = {
+    "SendCommand": send_command,
+    "GetParameter": get_parameter,
+}
