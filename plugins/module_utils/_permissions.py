@@ -82,6 +82,7 @@ POLICY_STATEMENTS = (
         "ec2:CreateTags",
     )),
     ("ManageTagged", (
+        "autoscaling:CreateOrUpdateTags",
         "autoscaling:DeleteAutoScalingGroup",
         "autoscaling:EnableMetricsCollection",
         "autoscaling:PutScalingPolicy",
@@ -89,6 +90,7 @@ POLICY_STATEMENTS = (
         "autoscaling:UpdateAutoScalingGroup",
         "ec2:AuthorizeSecurityGroupIngress",
         "ec2:CreateLaunchTemplateVersion",
+        "ec2:CreateTags",
         "ec2:DeleteLaunchTemplate",
         "ec2:DeleteLaunchTemplateVersions",
         "ec2:DeleteSecurityGroup",

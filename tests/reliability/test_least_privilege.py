@@ -29,7 +29,6 @@ MANAGED_POLICY_LIMIT = 6144
 # the policy for the reason given, and the call named must be one the run made.
 IMPLIED = {
     "ec2:CreateTags": ("ec2:RunInstances", "tags given at creation (TagSpecifications) need CreateTags"),
-    "autoscaling:CreateOrUpdateTags": ("autoscaling:CreateAutoScalingGroup", "tags given at group creation"),
     "elasticloadbalancing:AddTags": ("elasticloadbalancing:CreateLoadBalancer", "tags given at creation"),
     "iam:TagRole": ("iam:CreateRole", "tags given at role creation"),
     "iam:TagInstanceProfile": ("iam:CreateInstanceProfile", "tags given at instance profile creation"),
@@ -37,7 +36,9 @@ IMPLIED = {
     "iam:CreateServiceLinkedRole": ("autoscaling:CreateAutoScalingGroup",
                                     "AWS creates the Auto Scaling and ELB service-linked roles on first use"),
 }
-CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+# A tag added to the stack re-tags every existing resource (CreateTags, AddTags, CreateOrUpdateTags
+# and TagRole outside a create): the policy allows that on resources already tagged as the stack's.
+EXTRA_TAGS = {"owner": "least-privilege-test"}
 # Writes for which AWS has no resource-level permission or condition key: allowed on "*".
 WRITES_WITHOUT_RESOURCE_LEVEL = {"ssm:CancelCommand"}
 # AWS requires no permission for these.
@@ -66,7 +67,7 @@ def leave_a_detached_volume(box, stack: str) -> None:
     zone = ec2.describe_availability_zones()["AvailabilityZones"][0]["ZoneName"]
     tags = [{"Key": "scaleout:stack", "Value": stack}, {"Key": "scaleout:managed-by", "Value": "scaleout.webtier"}]
     ec2.create_volume(AvailabilityZone=zone, Size=1, Encrypted=True,
-                                    TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
+                      TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,9 @@ def lifecycle(tmp_path_factory):
     try:
         assert box.health()["iam_enforced"] is True
         user = box.create_user("scaleout-deployer", json.loads(POLICY.read_text()))
+        # The certificate the HTTPS listener names (ELB refuses one that ACM does not hold).
+        certificate_arn = box.client("acm", region=DEFAULT_REGION).request_certificate(
+            DomainName="lp.example.com")["CertificateArn"]
         box.clear_requests()
         inventory = write_inventory(tmp_path_factory.mktemp("iam-inventory"), {"lp": {"stack_name": "lp"}})
         env = {"SCALEOUT_SANDBOX_ACCESS_KEY": user["access_key_id"],
@@ -87,8 +91,8 @@ def lifecycle(tmp_path_factory):
             ("change and rebake", "playbooks/site.yml",
              {"network_ssh_cidrs": ["203.0.113.0/24"], "scaling_group_max_size": 5,
               "load_balancer_health_check_interval": 20, "bake_force": True,
-              "stack_certificate_arn": CERTIFICATE_ARN}, ["scale_test"]),
-            ("scale test", "playbooks/site.yml", {}, None),
+              "stack_certificate_arn": certificate_arn, "stack_tags": EXTRA_TAGS}, ["scale_test"]),
+            ("scale test", "playbooks/site.yml", {"stack_tags": EXTRA_TAGS}, None),
             ("teardown", "playbooks/teardown.yml", {}, None),
         ]
         runs = []

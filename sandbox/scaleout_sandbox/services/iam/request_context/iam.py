@@ -56,7 +56,7 @@ def role(call: Call) -> None:
 
 def instance_profile(call: Call) -> None:
     arn, tags = profile_arn(call, call.param("InstanceProfileName"))
-    call.check(arn, resource_tags=tags)
+    call.check(arn, resource_tags=tags, request_tags=tags_of(call.param("Tags")))
 
 
 def add_role_to_instance_profile(call: Call) -> None:
@@ -102,6 +102,7 @@ TABLE = {
     "ListRolePolicies": role,
     "ListRoleTags": role,
     "TagRole": role,
+    "TagInstanceProfile": instance_profile,
     "AttachRolePolicy": role,
     "DetachRolePolicy": role,
 }
