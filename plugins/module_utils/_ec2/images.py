@@ -29,3 +29,28 @@ def images_by_id(client, image_ids):
 
 def own_snapshots(client, filters):
     return paginate(client, "describe_snapshots", OwnerIds=["self"], Filters=filters)["Snapshots"]
+
+
+def deregister_image(client, image_id):
+    """DeregisterImage; an image already gone counts as deregistered."""
+    try:
+        client.deregister_image(ImageId=image_id)
+    except is_boto3_error_code(("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")):
+        pass
+
+
+def delete_snapshot(client, snapshot_id):
+    """DeleteSnapshot: None when deleted (or already gone), else AWS's message while the snapshot is
+    still in use (InvalidSnapshot.InUse, which AWS answers for a while after DeregisterImage)."""
+    try:
+        client.delete_snapshot(SnapshotId=snapshot_id)
+    except is_boto3_error_code("InvalidSnapshot.NotFound"):
+        return None
+    except is_boto3_error_code("InvalidSnapshot.InUse") as e:  # pylint: disable=duplicate-except
+        return e.response["Error"]["Message"]
+    return None
+
+
+def snapshot_ids_of(image):
+    """The EBS snapshots of an image's block device mappings (pure)."""
+    return [m["Ebs"]["SnapshotId"] for m in image.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("SnapshotId")]

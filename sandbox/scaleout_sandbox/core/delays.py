@@ -22,6 +22,8 @@ class Delays:
     startup_cpu: float = 70.0  # percent during startup_seconds
     zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this
     refresh_stall_s: float = 3600.0  # an instance refresh without progress for this long fails
+    snapshot_in_use_s: float = 60.0  # DeleteSnapshot: InvalidSnapshot.InUse this long after DeregisterImage
+    target_group_in_use_s: float = 60.0  # DeleteTargetGroup: ResourceInUse this long after its listener went
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Delays":

@@ -68,3 +68,34 @@ def ami_block_device_mappings(_engine, original):
         return original.fget(self)
 
     return property(block_device_mappings)
+
+
+# AWS keeps an image's snapshots "in use" for a short while after DeregisterImage: deleting one at
+# once can answer InvalidSnapshot.InUse (docs/sandbox.md, knob snapshot_in_use_s). moto frees them
+# at once.
+@patch("moto.ec2.models.amis", "AmiBackend", "deregister_image")
+def deregister_image(engine, original):
+    def deregister_image(self, ami_id):
+        ami = self.amis.get(ami_id)
+        original(self, ami_id)
+        if ami is not None:
+            until = engine.now() + engine.delays.snapshot_in_use_s
+            for snapshot in self.snapshots.values():
+                if snapshot.from_ami == ami_id:
+                    snapshot.sandbox_in_use_until = (until, ami_id)
+
+    return deregister_image
+
+
+@patch("moto.ec2.models.elastic_block_store", "EBSBackend", "delete_snapshot")
+def delete_snapshot(engine, original):
+    from moto.ec2.exceptions import InvalidSnapshotInUse
+
+    def delete_snapshot(self, snapshot_id):
+        snapshot = self.snapshots.get(snapshot_id)
+        until, ami_id = getattr(snapshot, "sandbox_in_use_until", (0, None))
+        if engine.now() < until:
+            raise InvalidSnapshotInUse(snapshot_id, ami_id)
+        return original(self, snapshot_id)
+
+    return delete_snapshot

@@ -24,3 +24,50 @@ def create_load_balancer(engine, original):
         return balancer
 
     return create_load_balancer
+
+
+# AWS answers DeleteTargetGroup with ResourceInUse for a short while after the listener (or the
+# load balancer) that forwarded to it is deleted (docs/sandbox.md, knob target_group_in_use_s).
+# moto frees it at once.
+def _release_target_groups(engine, backend, listeners) -> None:
+    until = engine.now() + engine.delays.target_group_in_use_s
+    for listener in listeners:
+        for rule in listener.rules.values():
+            for action in rule.actions:
+                for arn in backend._get_target_group_arns_from(action_data=action.data):
+                    if arn in backend.target_groups:
+                        backend.target_groups[arn].sandbox_in_use_until = until
+
+
+@patch(M, "ELBv2Backend", "delete_load_balancer")
+def delete_load_balancer(engine, original):
+    def delete_load_balancer(self, arn):
+        balancer = self.load_balancers.get(arn)
+        if balancer is not None:
+            _release_target_groups(engine, self, list(balancer.listeners.values()))
+        return original(self, arn)
+
+    return delete_load_balancer
+
+
+@patch(M, "ELBv2Backend", "delete_listener")
+def delete_listener(engine, original):
+    def delete_listener(self, listener_arn):
+        listener = original(self, listener_arn)
+        _release_target_groups(engine, self, [listener])
+        return listener
+
+    return delete_listener
+
+
+@patch(M, "ELBv2Backend", "delete_target_group")
+def delete_target_group(engine, original):
+    from moto.elbv2.exceptions import ResourceInUseError
+
+    def delete_target_group(self, target_group_arn):
+        target_group = self.target_groups.get(target_group_arn)
+        if target_group is not None and engine.now() < getattr(target_group, "sandbox_in_use_until", 0):
+            raise ResourceInUseError(f"The target group '{target_group_arn}' is currently in use by a listener or a rule")
+        return original(self, target_group_arn)
+
+    return delete_target_group
