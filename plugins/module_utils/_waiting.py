@@ -129,6 +129,9 @@ WAITABLE = {
     "load_balancer": {"targets": ("active",), "failed": ("failed",)},
     # An Auto Scaling group: its desired capacity InService, Healthy, and healthy in its target groups.
     "group": {"targets": ("healthy",), "failed": ()},
+    # Security groups: no network interface left in them (a deleted load balancer's linger for
+    # minutes, and AWS refuses to delete a group while one does).
+    "security_group": {"targets": ("unused",), "failed": ()},
     "instance": {
         "targets": ("running", "stopped", "terminated"),
         # Waiting for running: these never come back; waiting for terminated: nothing fails.
@@ -204,3 +207,12 @@ def group_verdict(group, target_health):
     others = ", ".join("%s is %s" % (i, states[i][0]) for i in sorted(states) if states[i][0] != "healthy")
     detail = "%d of %d desired instance(s) healthy%s" % (len(healthy), desired, "; " + others if others else "")
     return ("done" if len(healthy) >= desired else "waiting"), detail
+
+
+def interfaces_verdict(interfaces):
+    """("done" | "waiting", detail) for ``{interface_id: (status, description)}`` still in the groups."""
+    if not interfaces:
+        return "done", "no network interface left in the group(s)"
+    return "waiting", "%d network interface(s) still in the group(s): %s" % (
+        len(interfaces), ", ".join("%s (%s%s)" % (i, interfaces[i][0], ", " + interfaces[i][1] if interfaces[i][1] else "")
+                                   for i in sorted(interfaces)))

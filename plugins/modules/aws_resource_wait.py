@@ -5,7 +5,7 @@
 
 DOCUMENTATION = r"""
 module: aws_resource_wait
-short_description: Wait for images, load balancers, instances or an Auto Scaling group to reach a state
+short_description: Wait for images, load balancers, instances, an Auto Scaling group or security groups to reach a state
 version_added: 1.0.0
 description:
   - Polls AWS once every O(poll_interval) seconds until every resource is in the O(state) asked for,
@@ -25,10 +25,11 @@ options:
     description: The kind of resource.
     type: str
     required: true
-    choices: [image, load_balancer, instance, group]
+    choices: [image, load_balancer, instance, group, security_group]
   ids:
     description:
-      - Image ids, load balancer ARNs, instance ids, or (for O(resource=group)) one Auto Scaling group name.
+      - Image ids, load balancer ARNs, instance ids, security group ids, or (for O(resource=group)) one
+        Auto Scaling group name.
       - An empty list returns at once.
     type: list
     elements: str
@@ -37,10 +38,12 @@ options:
     description:
       - The state to wait for. C(available) for an image, C(active) for a load balancer, C(running),
         C(stopped) or C(terminated) for an instance (a terminated instance that no longer exists counts),
-        C(healthy) for a group (its desired capacity InService, Healthy, and healthy in its target groups).
+        C(healthy) for a group (its desired capacity InService, Healthy, and healthy in its target groups),
+        C(unused) for security groups (no network interface left in any of them: the interfaces of a
+        deleted load balancer outlive it for minutes, and AWS refuses to delete a group while one does).
     type: str
     required: true
-    choices: [available, active, running, stopped, terminated, healthy]
+    choices: [available, active, running, stopped, terminated, healthy, unused]
 extends_documentation_fragment:
   - scaleout.webtier._wait
   - amazon.aws.common.modules
@@ -69,11 +72,20 @@ EXAMPLES = r"""
     ids: [demo-asg]
     state: healthy
     timeout: 900
+
+- name: Wait until no network interface is left in the groups (a deleted load balancer's linger)
+  scaleout.webtier.aws_resource_wait:
+    resource: security_group
+    ids: [sg-0123456789abcdef0]
+    state: unused
+    timeout: 1800
 """
 
 RETURN = r"""
 states:
-  description: The last state seen of each resource (for a group, of each of its instances).
+  description:
+    - The last state seen of each resource (for a group, of each of its instances; for security
+      groups, of each network interface still in them).
   returned: always
   type: dict
   sample: {"ami-0123456789abcdef0": "available"}
@@ -93,6 +105,11 @@ throttled_polls:
   description: Polls that AWS throttled (each stretched the next pause).
   returned: always
   type: int
+waited_for:
+  description: For O(resource=security_group), each network interface seen in the groups while waiting, with its description.
+  returned: when the wait succeeded
+  type: list
+  elements: str
 """
 
 try:
@@ -105,6 +122,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.grou
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import images_by_id
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.network_interfaces import interfaces_in_groups
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import load_balancers_by_arn
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import target_health
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
@@ -116,6 +134,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import P
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import check_wait_request
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import group_states
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import group_verdict
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import interfaces_verdict
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_verdict
@@ -148,7 +167,14 @@ def read_group(aws, name):
     return group, dict((arn, target_health(aws["elbv2"], arn)) for arn in group.get("TargetGroupARNs", []))
 
 
-READERS = {"image": read_images, "load_balancer": read_load_balancers, "instance": read_instances}
+def read_interfaces(aws, group_ids):
+    """{interface_id: (status, description)} of the interfaces still in the groups."""
+    return dict((i["NetworkInterfaceId"], (i.get("Status", ""), i.get("Description", "")))
+                for i in interfaces_in_groups(aws["ec2"], group_ids))
+
+
+READERS = {"image": read_images, "load_balancer": read_load_balancers, "instance": read_instances,
+           "security_group": read_interfaces}
 
 
 def reading(aws, resource, ids):
@@ -170,15 +196,22 @@ def judging(resource, target, ids):
         def states(observed):
             return group_states(*observed) if observed and observed[0] is not None else {}
         return verdict, states
+    if resource == "security_group":
+        return interfaces_verdict, (lambda observed: observed or {})
     return (lambda observed: wait_verdict(resource, target, observed)), (lambda observed: observed or {})
+
+
+def describe_seen(interfaces):
+    """'id (description)' of each network interface seen during a security group wait (pure)."""
+    return ["%s (%s)" % (i, interfaces[i][1]) if interfaces[i][1] else i for i in sorted(interfaces)]
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            resource=dict(type="str", required=True, choices=["image", "load_balancer", "instance", "group"]),
+            resource=dict(type="str", required=True, choices=["image", "load_balancer", "instance", "group", "security_group"]),
             ids=dict(type="list", elements="str", required=True),
-            state=dict(type="str", required=True, choices=["available", "active", "running", "stopped", "terminated", "healthy"]),
+            state=dict(type="str", required=True, choices=["available", "active", "running", "stopped", "terminated", "healthy", "unused"]),
             **WAIT_OPTIONS,
         ),
         supports_check_mode=True,
@@ -192,18 +225,26 @@ def main():
     if problem:
         module.fail_json(msg=problem)
     if module.check_mode or not ids:
-        module.exit_json(changed=False, states={}, detail="check mode: not waited" if ids else "nothing to wait for",
+        module.exit_json(changed=False, states={}, waited_for=[], detail="check mode: not waited" if ids else "nothing to wait for",
                          elapsed=0.0, polls=0, throttled_polls=0)
     aws = clients(module, ("ec2", "elbv2", "autoscaling"))
     poller = Poller(params["timeout"], params["poll_interval"])
     verdict, states = judging(resource, target, ids)
+    read, waited_for = reading(aws, resource, ids), {}
+
+    def read_and_remember():
+        observed = read()
+        if resource == "security_group":
+            waited_for.update(observed)
+        return observed
+
     try:
-        outcome, observed, detail = wait_until(reading(aws, resource, ids), verdict, poller)
+        outcome, observed, detail = wait_until(read_and_remember, verdict, poller)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         fail_aws(module, e, "Unable to read the state of %s %s" % (resource, ", ".join(ids)))
     shown = dict((key, value[0]) for key, value in states(observed).items())
     if outcome == DONE:
-        module.exit_json(changed=False, states=shown, detail=detail, **poller.summary())
+        module.exit_json(changed=False, states=shown, detail=detail, waited_for=describe_seen(waited_for), **poller.summary())
     if outcome == FAILED:
         module.fail_json(msg="stopped waiting for %s to become %s: %s" % (resource, target, detail), states=shown,
                          detail=detail, **poller.summary())

@@ -23,6 +23,7 @@ class Delays:
     zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this
     refresh_stall_s: float = 3600.0  # an instance refresh without progress for this long fails
     snapshot_in_use_s: float = 60.0  # DeleteSnapshot: InvalidSnapshot.InUse this long after DeregisterImage
+    lb_interfaces_linger_s: float = 1200.0  # a load balancer's network interfaces outlive DeleteLoadBalancer
     target_group_in_use_s: float = 60.0  # DeleteTargetGroup: ResourceInUse this long after its listener went
 
     @classmethod

@@ -28,19 +28,22 @@ def attach(engine) -> None:
     from .cloudwatch.metrics import Metrics
     from .ec2.images import Images
     from .ec2.instances import Instances
+    from .elbv2.interfaces import LoadBalancerInterfaces
     from .ssm.run_command import RunCommand
 
     instances, images, run_command = Instances(engine), Images(engine), RunCommand(engine)
     groups, refreshes, target_tracking = Groups(engine), Refreshes(engine), TargetTracking(engine)
     alarms, metrics = AlarmHistory(engine), Metrics(engine)
+    load_balancer_interfaces = LoadBalancerInterfaces(engine)
     for name, service in (("instances", instances), ("images", images), ("run_command", run_command),
                           ("groups", groups), ("refreshes", refreshes), ("target_tracking", target_tracking),
-                          ("alarms", alarms), ("metrics", metrics)):
+                          ("alarms", alarms), ("metrics", metrics), ("load_balancer_interfaces", load_balancer_interfaces)):
         engine.add_service(name, service)
     engine.add_step("instances", instances.step)
     engine.add_step("images", images.step)
     engine.add_step("commands", run_command.step)
     engine.add_step("groups", groups.step)  # each group's instance refresh too
+    engine.add_step("load_balancer_interfaces", load_balancer_interfaces.step)
     engine.every_minute(metrics.publish)
     engine.every_minute(target_tracking.evaluate)
     engine.every_hour(metrics.prune)

@@ -104,6 +104,8 @@ def run_instances(engine, original):
         if mappings is not None:
             kwargs["block_device_mappings"] = mappings
             kwargs.pop("launch_config", None)
+        existing_interfaces = set(self.enis)
+        kept = {int(n.get("DeviceIndex", 0)) for n in kwargs.get("nics") or [] if str(n.get("DeleteOnTermination")).lower() == "false"}
         reservation = original(self, image_id, count, user_data, security_group_names, **kwargs)
         profile = template_data.get("IamInstanceProfile") or {}
         text = _decoded(user_data)
@@ -116,6 +118,11 @@ def run_instances(engine, original):
                 except Exception:  # noqa: BLE001 - an unknown profile is the caller's problem on AWS too
                     pass
             engine.instances.register(instance, self.account_id, self.region_name, text)
+            # An interface the launch created goes with the instance at "terminated" (AWS's default
+            # DeleteOnTermination for those); moto keeps it, and with it its security groups in use.
+            for index, interface in instance.nics.items():
+                if interface.id not in existing_interfaces and int(index) not in kept:
+                    interface.sandbox_delete_on_termination = True
         return reservation
 
     return run_instances

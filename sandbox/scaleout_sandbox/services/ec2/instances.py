@@ -97,6 +97,9 @@ class Instances:
                     instance._state = InstanceState("running", 16)
                 elif state == "shutting-down":
                     instance._state = InstanceState("terminated", 48)
+                    for interface in list(instance.nics.values()):
+                        if getattr(interface, "sandbox_delete_on_termination", False):
+                            ec2.enis.pop(interface.id, None)
                 elif state == "stopping":
                     instance._state = InstanceState("stopped", 80)
                 sim.state_change_at = None

@@ -1,4 +1,6 @@
-"""CreateLoadBalancer: ``provisioning`` for ``lb_provisioning_s``, then ``active`` (moto: active at once)."""
+"""CreateLoadBalancer: ``provisioning`` for ``lb_provisioning_s``, then ``active`` (moto: active at once), with its
+network interfaces (interfaces.py), which outlive DeleteLoadBalancer; target groups briefly in use after their
+listener goes."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ def create_load_balancer(engine, original):
     def create_load_balancer(self, *args, **kwargs):
         balancer = original(self, *args, **kwargs)
         balancer.sandbox_active_at = engine.now() + engine.delays.lb_provisioning_s
+        engine.load_balancer_interfaces.created(self, balancer)
         return balancer
 
     return create_load_balancer
@@ -45,6 +48,7 @@ def delete_load_balancer(engine, original):
         balancer = self.load_balancers.get(arn)
         if balancer is not None:
             _release_target_groups(engine, self, list(balancer.listeners.values()))
+            engine.load_balancer_interfaces.deleted(self, balancer)
         return original(self, arn)
 
     return delete_load_balancer

@@ -29,6 +29,38 @@ def test_an_image_wait_polls_once_per_interval_until_available(aws, run, fake_po
     aws.done()
 
 
+GROUP = "sg-0123456789abcdef0"
+ENI = "eni-0123456789abcdef0"
+
+
+def interfaces_poll(aws, *interfaces):
+    aws["ec2"].add_response("describe_network_interfaces", {"NetworkInterfaces": [
+        {"NetworkInterfaceId": i, "Status": "in-use", "Description": "ELB app/demo-alb/50dc6c495c0c9188"} for i in interfaces]},
+        {"Filters": [{"Name": "group-id", "Values": [GROUP]}]})
+
+
+def test_a_security_group_wait_lasts_until_a_deleted_load_balancers_interfaces_are_gone(aws, run, fake_poller, clock):
+    fake_poller(aws_resource_wait)
+    interfaces_poll(aws, ENI)
+    interfaces_poll(aws, ENI)
+    interfaces_poll(aws)
+    failed, result = run(aws_resource_wait, {"resource": "security_group", "ids": [GROUP], "state": "unused", "poll_interval": 10})
+    aws.done()
+    assert not failed, result
+    assert result["polls"] == 3 and clock.sleeps == [10, 10]
+    assert result["waited_for"] == [ENI + " (ELB app/demo-alb/50dc6c495c0c9188)"]
+
+
+def test_a_security_group_wait_times_out_naming_the_interfaces_left(aws, run, fake_poller):
+    fake_poller(aws_resource_wait)
+    for _ in range(3):
+        interfaces_poll(aws, ENI)
+    failed, result = run(aws_resource_wait, {"resource": "security_group", "ids": [GROUP], "state": "unused",
+                                             "timeout": 20, "poll_interval": 10})
+    assert failed
+    assert ("1 network interface(s) still in the group(s): %s (in-use, ELB app/demo-alb/50dc6c495c0c9188)" % ENI) in result["msg"]
+
+
 def test_the_clients_retry_in_botocore_standard_mode_only(aws, run, fake_poller):
     fake_poller(aws_resource_wait)
     image_poll(aws, "available")
