@@ -39,7 +39,7 @@ options:
       - The state to wait for. C(available) for an image, C(active) for a load balancer, C(running),
         C(stopped) or C(terminated) for an instance (a terminated instance that no longer exists counts),
         C(healthy) for a group (its desired capacity InService, Healthy, and healthy in its target groups),
-        C(unused) for security groups (no network interface left in any of them: the interfaces of a
+        C(unused) for security groups (no network interface left in any of them; the interfaces of a
         deleted load balancer outlive it for minutes, and AWS refuses to delete a group while one does).
     type: str
     required: true

@@ -37,7 +37,7 @@ def test_a_snapshot_still_in_use_at_the_timeout_fails_quoting_aws(aws, run, fake
     ec2 = aws["ec2"]
     found(ec2)
     ec2.add_response("deregister_image", {}, {"ImageId": IMAGE})
-    for _ in range(3):  # at 0, 5 and 10 s: the last try is at the deadline
+    for _poll in range(3):  # at 0, 5 and 10 s: the last try is at the deadline
         ec2.add_client_error("delete_snapshot", "InvalidSnapshot.InUse", IN_USE, 400, expected_params={"SnapshotId": SNAP})
     failed, result = run(image_remove, dict(image_ids=[IMAGE], timeout=10, poll_interval=5))
     aws.done()

@@ -53,7 +53,7 @@ def test_a_security_group_wait_lasts_until_a_deleted_load_balancers_interfaces_a
 
 def test_a_security_group_wait_times_out_naming_the_interfaces_left(aws, run, fake_poller):
     fake_poller(aws_resource_wait)
-    for _ in range(3):
+    for _poll in range(3):
         interfaces_poll(aws, ENI)
     failed, result = run(aws_resource_wait, {"resource": "security_group", "ids": [GROUP], "state": "unused",
                                              "timeout": 20, "poll_interval": 10})
