@@ -14,8 +14,13 @@ description:
     Command's execution timeout bounds the script again. No inbound port is needed; the instances
     need the SSM agent and an instance profile that allows Systems Manager.
   - Targets the InService instances of O(group_name), or O(instance_ids), minus O(skip_instance_ids).
-  - With O(state=stopped), cancels this test's commands that still run (found by O(run_id)), which
-    ends their load.
+  - With O(state=stopped), cancels this test's commands that still run (found by O(run_id)), then
+    waits, up to O(timeout), until the C(CPUUtilization) of every instance they loaded has a
+    datapoint, wholly after the cancel and starting within 5 minutes of it, below half of one
+    burner's share (50 / vCPUs percent). It fails naming each instance whose CPU did not fall, as
+    soon as CloudWatch has had 5 more minutes to post those datapoints (AWS API time). The SSM agent ends a cancelled command by
+    killing its process group; the burners run under C(timeout --foreground) so that they stay in
+    that group.
 author: scaleout.webtier maintainers (@scaleout)
 options:
   state:
@@ -48,6 +53,18 @@ options:
     description: CPU burners per instance; C(0) means one per vCPU of the instance type.
     type: int
     default: 0
+  timeout:
+    description:
+      - With O(state=stopped), seconds to wait for the CPU of every loaded instance to fall after the
+        cancel (C(0) cancels without checking). With 1-minute metrics AWS needs about 2 to 4 minutes.
+    type: int
+    default: 600
+  poll_interval:
+    description: With O(state=stopped), seconds between reads of the CPU (at least 1).
+    type: int
+    default: 15
+notes:
+  - The check after the stop reads 1-minute C(CPUUtilization) datapoints, which need detailed monitoring.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -92,6 +109,16 @@ script:
   returned: when O(state=started)
   type: list
   elements: str
+stopped_at:
+  description: The AWS API's time of the cancel (ISO 8601).
+  returned: when O(state=stopped) and a command was cancelled
+  type: str
+cpu_after_stop:
+  description:
+    - Per loaded instance, the first CPUUtilization datapoint (C(time), C(value)) wholly after the
+      cancel that shows no burner left, and C(seconds) from the cancel to the end of its period.
+  returned: when O(state=stopped) and a command was cancelled
+  type: dict
 """
 
 try:
@@ -101,7 +128,10 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import find_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
+from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import METRIC_PERIOD
+from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import instance_cpu
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import default_vcpus
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances_by_id
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import ACTIVE_STATUSES
@@ -109,11 +139,21 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._load import chun
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import execution_timeout
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_comment
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import stop_failure
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import stop_settled
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import stop_verdict
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import cancel_command
-from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import commands_with_status
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import send_shell_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import shell_script_commands
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import seconds_between
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 
 DESCRIBE_INSTANCES_BATCH = 100
 
@@ -130,11 +170,13 @@ def targets(module, aws):
     return [i for i in wanted if i not in params["skip_instance_ids"]]
 
 
-def vcpus_by_instance(ec2, instance_ids):
-    """{instance_id: default vCPUs of its type}: one DescribeInstanceTypes call per distinct type."""
+def vcpus_by_instance(ec2, instance_ids, states=None):
+    """{instance_id: default vCPUs of its type} (of the instances in ``states`` only, when given):
+    one DescribeInstanceTypes call per distinct type."""
     types = {}
     for batch in chunks(instance_ids, DESCRIBE_INSTANCES_BATCH):
-        types.update((i["InstanceId"], i["InstanceType"]) for i in describe_instances_by_id(ec2, batch))
+        types.update((i["InstanceId"], i["InstanceType"]) for i in describe_instances_by_id(ec2, batch)
+                     if states is None or i["State"]["Name"] in states)
     vcpus = dict((itype, default_vcpus(ec2, itype)) for itype in sorted(set(types.values())))
     return dict((i, vcpus[t]) for i, t in types.items())
 
@@ -171,19 +213,46 @@ def start(module, aws):
                      load_start=min(c["requested"] for c in commands))
 
 
-def stop(module, aws):
-    comment = load_comment(module.params["run_id"])
-    running = {}
-    for status in ACTIVE_STATUSES:
-        # By id: a command may change status between two of these calls, and show in both.
-        running.update((c["CommandId"], c) for c in commands_with_status(aws["ssm"], status)
-                       if c.get("Comment") == comment and c.get("Status") in ACTIVE_STATUSES)
-    commands = [command_summary(running[command_id]) for command_id in sorted(running)]
-    if running and not module.check_mode:
-        for command in commands:
-            cancel_command(aws["ssm"], command["command_id"])
-    module.exit_json(changed=bool(running), run_id=module.params["run_id"], commands=commands,
-                     instance_ids=sorted(set(i for c in commands for i in c["instance_ids"])))
+def stop(module, aws, clock):
+    params = module.params
+    comment = load_comment(params["run_id"])
+    # Every command of this run, whatever its status: their instances are the ones to check.
+    mine = dict((c["CommandId"], c) for c in shell_script_commands(aws["ssm"]) if c.get("Comment") == comment)
+    running = [mine[command_id] for command_id in sorted(mine) if mine[command_id].get("Status") in ACTIVE_STATUSES]
+    commands = [command_summary(c) for c in running]
+    result = dict(changed=bool(running), run_id=params["run_id"], commands=commands,
+                  instance_ids=sorted(set(i for c in commands for i in c["instance_ids"])))
+    if not running or module.check_mode:
+        module.exit_json(**result)
+    for command in commands:
+        cancel_command(aws["ssm"], command["command_id"])
+    stopped_at = clock.now
+    result["stopped_at"] = stopped_at
+    if params["timeout"] == 0:
+        module.exit_json(**result)
+    # Every instance this run loaded: a burner that escaped an earlier command's end counts too.
+    instance_ids = sorted(set(i for c in mine.values() for i in c.get("InstanceIds", [])))
+    vcpus = vcpus_by_instance(aws["ec2"], instance_ids)
+    poller = Poller(params["timeout"], params["poll_interval"])
+
+    def read():
+        running_now = set(vcpus_by_instance(aws["ec2"], instance_ids, states=("pending", "running")))
+        cpu = dict((i, instance_cpu(aws["cloudwatch"], i, stopped_at, clock.now or stopped_at)) for i in instance_ids)
+        return stop_verdict(stopped_at, cpu, vcpus, gone=set(instance_ids) - running_now) + (clock.now,)
+
+    def judge(observed):
+        if not observed[1]:
+            return DONE, "the load stopped"
+        return (FAILED if stop_settled(stopped_at, observed[2]) else WAITING), "%d instance(s) still busy" % len(observed[1])
+
+    outcome, observed, _detail = wait_until(read, judge, poller)
+    fell, lagging = observed[:2] if observed is not None else ({}, dict((i, None) for i in instance_ids))
+    result["cpu_after_stop"] = dict(
+        (i, dict(p, seconds=seconds_between(stopped_at, p["time"]) + METRIC_PERIOD)) for i, p in fell.items())
+    if outcome != DONE:
+        within = "" if outcome == FAILED else " (still unproven after waiting %ds)" % params["timeout"]
+        module.fail_json(msg=stop_failure(lagging, stopped_at, vcpus) + within, **result)
+    module.exit_json(**result)
 
 
 def main():
@@ -196,15 +265,21 @@ def main():
             run_id=dict(type="str", required=True),
             duration=dict(type="int", default=600),
             burners=dict(type="int", default=0),
+            timeout=dict(type="int", default=600),
+            poll_interval=dict(type="int", default=15),
         ),
         required_if=[["state", "started", ["group_name", "instance_ids"], True]],
         supports_check_mode=True,
     )
-    aws = clients(module, ("autoscaling", "ec2", "ssm"))
+    problem = timing_problem(module.params["timeout"], module.params["poll_interval"])
+    if problem:
+        module.fail_json(msg=problem)
+    aws = clients(module, ("autoscaling", "ec2", "ssm", "cloudwatch"))
+    clock = ServerClock((aws["ssm"], aws["cloudwatch"]))
     try:
         if module.params["state"] == "started":
             start(module, aws)
-        stop(module, aws)
+        stop(module, aws, clock)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         fail_aws(module, e, "Unable to %s the CPU load" % ("start" if module.params["state"] == "started" else "stop"))
 

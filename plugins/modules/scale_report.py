@@ -55,6 +55,11 @@ options:
   scale_in:
     description: The result of a scale-in wait, if one ran.
     type: dict
+  load_stop:
+    description:
+      - The result of M(scaleout.webtier.cpu_load) with O(scaleout.webtier.cpu_load#module:state=stopped):
+        when the load was cancelled and the CPU of each instance after it.
+    type: dict
   cpu:
     description: Group-average CPU datapoints (time, value) to chart. Default those of the scale-out and scale-in waits' last reads.
     type: list
@@ -174,6 +179,7 @@ def main():
             stress=dict(type="dict", default={}),
             scale_out=dict(type="dict", default={}),
             scale_in=dict(type="dict"),
+            load_stop=dict(type="dict"),
             cpu=dict(type="list", elements="dict"),
             initial_ready=dict(type="int"),
             simulated=dict(type="bool", default=False),
@@ -183,7 +189,8 @@ def main():
     )
     p = module.params
     document = result_document(p["stack"], p["group"], p["load_start"], p["target_value"], p["target_count"], p["stress"],
-                               p["scale_out"], p["scale_in"], p["simulated"], p["clock_note"], p["initial_ready"])
+                               p["scale_out"], p["scale_in"], p["simulated"], p["clock_note"], p["initial_ready"],
+                               load_stop=p["load_stop"])
     files = {"json": os.path.join(p["path"], "result.json"), "markdown": os.path.join(p["path"], "summary.md"),
              "chart": os.path.join(p["path"], CHART) if HAS_MATPLOTLIB else None}
     if module.check_mode:

@@ -11,7 +11,7 @@ DELAYS_ENV = "SCALEOUT_SANDBOX_DELAYS"
 
 @dataclass
 class Delays:
-    """Simulated seconds (the defaults are what AWS typically shows)."""
+    """Simulated seconds (the defaults are what AWS typically shows), and switches of hard edges."""
 
     instance_pending_s: float = 30.0  # RunInstances: pending -> running
     instance_boot_s: float = 75.0  # launch -> booted (cloud-init done, SSM online, ASG InService)
@@ -22,6 +22,8 @@ class Delays:
     startup_cpu: float = 70.0  # percent during startup_seconds
     zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this
     refresh_stall_s: float = 3600.0  # an instance refresh without progress for this long fails
+    # Switches (true/false) of hard edges, on by default as on AWS:
+    ssm_kill_process_group_only: bool = True  # CancelCommand/executionTimeout kill the script's process group only
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Delays":
@@ -41,7 +43,12 @@ class Delays:
         for key, value in values.items():
             if not hasattr(self, key):
                 raise ValueError(f"unknown delay {key!r}; known: {sorted(self.__dict__)}")
-            if not isinstance(value, (int, float)) or value < 0:
+            if isinstance(getattr(self, key), bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} is a switch: true or false")
+                setattr(self, key, value)
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"delay {key} must be a non-negative number of simulated seconds")
             setattr(self, key, float(value))
 

@@ -125,3 +125,39 @@ def test_send_command_runs_only_on_the_instances_asked_for(fresh):
                    120, "Success")
     assert ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=ids[0])["StandardOutputContent"] == "hi\n"
     ec2.terminate_instances(InstanceIds=ids)
+
+
+def test_cancel_kills_the_process_group_and_a_timeout_load_outlives_it(fresh, booted):
+    """The SSM agent kills the script's process group (Setpgid, kill(-pid)); GNU timeout without
+    --foreground moves itself and its burner into a group of their own, so they outlive a cancel."""
+    ssm, cw = fresh.client("ssm"), fresh.client("cloudwatch")
+    fresh.set_delays({"startup_seconds": 0})
+    plain = send(ssm, booted[:1], "timeout 900 sha256sum /dev/zero &", "wait", "exit 0")
+    foreground = send(ssm, booted[1:2], "timeout --foreground 900 sha256sum /dev/zero &", "wait", "exit 0")
+    fresh.sleep_sim(60)
+    ssm.cancel_command(CommandId=plain["CommandId"])
+    ssm.cancel_command(CommandId=foreground["CommandId"])
+    stopped = fresh.sim_now()
+    assert invocation(ssm, plain["CommandId"], booted[0])["Status"] == "Cancelled"
+    assert invocation(ssm, foreground["CommandId"], booted[1])["Status"] == "Cancelled"
+    outlived = fresh.state()["outlived_loads"]
+    assert [(o["instance_id"], o["command_id"]) for o in outlived if o["instance_id"] in booted] == \
+        [(booted[0], plain["CommandId"])]
+    fresh.sleep_sim(240)
+
+    def after_stop(iid):
+        return [p["Average"] for p in cw.get_metric_statistics(
+            Namespace="AWS/EC2", MetricName="CPUUtilization", Dimensions=[{"Name": "InstanceId", "Value": iid}],
+            StartTime=dt.datetime.fromtimestamp(stopped + 60, dt.timezone.utc),
+            EndTime=dt.datetime.fromtimestamp(stopped + 180, dt.timezone.utc), Period=60, Statistics=["Average"])["Datapoints"]]
+
+    assert after_stop(booted[0]) and all(v == 100.0 for v in after_stop(booted[0]))  # the Cancelled load still burns
+    assert after_stop(booted[1]) and all(v < 1 for v in after_stop(booted[1]))
+
+
+def test_the_process_group_switch_off_makes_cancel_end_every_load(fresh, booted):
+    ssm = fresh.client("ssm")
+    fresh.set_delays({"ssm_kill_process_group_only": False})
+    plain = send(ssm, booted[:1], "timeout 900 sha256sum /dev/zero &", "wait", "exit 0")
+    ssm.cancel_command(CommandId=plain["CommandId"])
+    assert not [o for o in fresh.state()["outlived_loads"] if o["instance_id"] in booted]

@@ -3,7 +3,7 @@ one snapshot, the server's time from the Date header, what ends the stress wait,
 Commands sent and cancelled."""
 
 from module_harness import aws, clock, fake_poller, run  # noqa: F401  # pylint: disable=unused-import
-from module_harness import at, with_date
+from module_harness import DATE, at, with_date
 
 from ansible_collections.scaleout.webtier.plugins.modules import cpu_load
 from ansible_collections.scaleout.webtier.plugins.modules import scaling_status_info
@@ -135,22 +135,59 @@ def test_cpu_load_in_check_mode_sends_nothing(aws, run):
     aws.done()
 
 
-def test_stopping_cancels_only_this_runs_active_commands(aws, run):
-    ours = {"CommandId": COMMAND, "Comment": "", "Status": "InProgress", "InstanceIds": ["i-1"], "RequestedDateTime": at(SINCE)}
-    ours["Comment"] = cpu_load.load_comment("r1")
+SHELL_SCRIPTS = {"Filters": [{"key": "DocumentName", "value": "AWS-RunShellScript"}]}
+
+
+def stop_calls(aws, cpu_points, polls=1, cpu_date=DATE):
+    """Queue a stop: this run's command and another's, the cancel (at DATE), the instance's type, then per poll its state and CPU."""
+    ours = {"CommandId": COMMAND, "Comment": cpu_load.load_comment("r1"), "Status": "InProgress", "InstanceIds": ["i-1"],
+            "RequestedDateTime": at(SINCE)}
     theirs = dict(ours, CommandId=COMMAND2, Comment=cpu_load.load_comment("other"))
-    for status in cpu_load.ACTIVE_STATUSES:
-        aws["ssm"].add_response("list_commands", {"Commands": [ours, theirs] if status == "InProgress" else []},
-                                {"Filters": [{"key": "Status", "value": status}]})
-    aws["ssm"].add_response("cancel_command", {}, {"CommandId": COMMAND})
+    aws["ssm"].add_response("list_commands", {"Commands": [ours, theirs]}, SHELL_SCRIPTS)
+    aws["ssm"].add_response("cancel_command", with_date({}), {"CommandId": COMMAND})
+    instances = {"Reservations": [{"Instances": [{"InstanceId": "i-1", "InstanceType": "t3.micro", "State": {"Name": "running", "Code": 16}}]}]}
+    aws["ec2"].add_response("describe_instances", instances, {"InstanceIds": ["i-1"]})
+    aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [{"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}}]},
+                            {"InstanceTypes": ["t3.micro"]})
+    for _ in range(polls):
+        aws["ec2"].add_response("describe_instances", instances, {"InstanceIds": ["i-1"]})
+        aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [{"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}}]},
+                                {"InstanceTypes": ["t3.micro"]})
+        aws["cloudwatch"].add_response("get_metric_statistics", with_date({"Datapoints": [
+            {"Timestamp": at(t), "Average": v, "Unit": "Percent"} for t, v in cpu_points]}, cpu_date))
+
+
+def test_stopping_cancels_only_this_runs_active_commands_and_sees_the_cpu_fall(aws, run):
+    # 12:09 started before the cancel (12:10:00): only the datapoint of 12:10 counts.
+    stop_calls(aws, [("2026-11-30T12:09:00Z", 100.0), ("2026-11-30T12:10:00Z", 0.4)])
     failed, result = run(cpu_load, {"state": "stopped", "run_id": "r1"})
     assert not failed and result["changed"] and [c["command_id"] for c in result["commands"]] == [COMMAND]
+    assert result["stopped_at"] == "2026-11-30T12:10:00Z"
+    assert result["cpu_after_stop"] == {"i-1": {"time": "2026-11-30T12:10:00Z", "value": 0.4, "seconds": 60.0}}
+    aws.done()
+
+
+def test_a_burner_that_outlives_the_cancel_fails_the_stop_naming_the_instance(aws, run, fake_poller):
+    fake_poller(cpu_load)
+    stop_calls(aws, [("2026-11-30T12:10:00Z", 100.0), ("2026-11-30T12:11:00Z", 50.0)], polls=3)
+    failed, result = run(cpu_load, {"state": "stopped", "run_id": "r1", "timeout": 30, "poll_interval": 15})
+    assert failed, result
+    assert "still unproven after waiting 30s" in result["msg"]
+    assert "i-1 (CPUUtilization 50.0 % at 2026-11-30T12:11:00Z; one burner is 50 %)" in result["msg"]
+    assert "a burner outlived the cancel" in result["msg"] and "timeout without --foreground" in result["msg"]
+    aws.done()
+
+
+def test_the_stop_fails_at_once_when_the_window_after_the_cancel_has_passed(aws, run):
+    stop_calls(aws, [("2026-11-30T12:10:00Z", 100.0), ("2026-11-30T12:14:00Z", 100.0)], cpu_date="Mon, 30 Nov 2026 12:20:00 GMT")
+    failed, result = run(cpu_load, {"state": "stopped", "run_id": "r1"})
+    assert failed and "did not stop in the 300s after CancelCommand at 2026-11-30T12:10:00Z" in result["msg"]
+    assert "unproven" not in result["msg"]
     aws.done()
 
 
 def test_nothing_to_stop_changes_nothing(aws, run):
-    for status in cpu_load.ACTIVE_STATUSES:
-        aws["ssm"].add_response("list_commands", {"Commands": []})
+    aws["ssm"].add_response("list_commands", {"Commands": []}, SHELL_SCRIPTS)
     failed, result = run(cpu_load, {"state": "stopped", "run_id": "r1"})
     assert not failed and not result["changed"]
     aws.done()
