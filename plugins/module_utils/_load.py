@@ -108,3 +108,31 @@ def stop_failure(lagging, stopped_at, vcpus, window=STOP_WINDOW):
     return ("the load did not stop in the %ds after CancelCommand at %s on %s: a burner outlived the cancel. The SSM agent "
             "kills only the command's process group; a process that left it (GNU timeout without --foreground, setsid) "
             "keeps running until its own bound" % (window, stopped_at, ", ".join(parts)))
+
+
+# What a managed node needs, from "Troubleshooting managed node availability" (Systems Manager User Guide).
+REGISTRATION_CAUSES = ("no route from the instance to the Systems Manager endpoints (ssm, ssmmessages, ec2messages: "
+                       "a public IP, a NAT gateway or VPC interface endpoints), no instance profile whose role allows "
+                       "Systems Manager (AmazonSSMManagedInstanceCore), or no SSM Agent running on the image")
+
+
+def not_online(instance_ids, ping_statuses):
+    """The instances that are not Online managed nodes, each with what Systems Manager says of it."""
+    return dict((i, ping_statuses.get(i) or "not registered") for i in instance_ids if ping_statuses.get(i) != "Online")
+
+
+def registration_overdue(unregistered, ready_seen, now, timeout):
+    """Those of the unregistered instances seen ready more than ``timeout`` seconds ago (API time)."""
+    late = {}
+    for instance_id, status in unregistered.items():
+        seen = ready_seen.get(instance_id)
+        if seen and now and (parse_time(now) - parse_time(seen)).total_seconds() > timeout:
+            late[instance_id] = status
+    return late
+
+
+def registration_failure(waiting, timeout):
+    """Why instances could not be loaded: each named with its PingStatus, and the likely causes."""
+    named = ", ".join("%s (%s)" % (i, waiting[i]) for i in sorted(waiting))
+    return ("%s never became an Online managed node within %ds (DescribeInstanceInformation; SendCommand answers "
+            "InvalidInstanceId until the SSM Agent registers). Likely causes: %s" % (named, timeout, REGISTRATION_CAUSES))

@@ -10,7 +10,7 @@ REPORT_VERSION = 1
 
 
 def result_document(stack, group, load_start, target_value, target_count, stress, scale_out, scale_in=None,
-                    simulated=False, clock_note="", initial_ready=None, load_stop=None):
+                    simulated=False, clock_note="", initial_ready=None, load_stop=None, registered=None):
     """The machine-readable result a pipeline can gate on: `passed` is true only when the load took
     effect, the group reached the target, and the load was seen to stop (when the stop was checked)."""
     scale_out = scale_out or {}
@@ -41,6 +41,8 @@ def result_document(stack, group, load_start, target_value, target_count, stress
         },
         "scale_in": scale_in or None,
         "load_stop": load_stop_summary(load_stop),
+        "registered": [{"instance_id": i, "time": t, "after_load_s": seconds_between(load_start, t)}
+                       for i, t in sorted((registered or {}).items(), key=lambda item: (item[1], item[0]))],
     }
 
 
@@ -111,16 +113,22 @@ def markdown_summary(document, chart_name):
     ]
     if out["new_instances"]:
         lines += ["", "## New instances (time after the load started)", "",
-                  "| instance | launched | in service | seen ready |", "| --- | --- | --- | --- |"]
+                  "| instance | launched | in service | seen ready | SSM Online, loaded |", "| --- | --- | --- | --- | --- |"]
         for item in out["new_instances"]:
-            lines.append("| %s | %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]),
-                                                    _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item["ready_after_s"])))
+            lines.append("| %s | %s | %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]),
+                                                         _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item["ready_after_s"]),
+                                                         _fmt_seconds(item.get("loaded_after_s"))))
     if out["diagnosis"]:
         lines += ["", "## Why it did not reach the target", ""] + ["- %s" % reason for reason in out["diagnosis"]]
     if document.get("scale_in"):
         scale_in = document["scale_in"]
         lines += ["", "## Scale-in", "", "Back to %s instance(s): %s" % (
             scale_in.get("target_count"), "after %s" % _fmt_seconds(scale_in.get("time_to_target_s")) if scale_in.get("reached") else "not within the wait")]
+    if document.get("registered"):
+        lines += ["", "## SSM registration: each instance loaded once it was an Online managed node", "",
+                  "| instance | Online and loaded (AWS API time) | after the load started |", "| --- | --- | --- |"]
+        for item in document["registered"]:
+            lines.append("| %s | %s | %s |" % (item["instance_id"], item["time"], _fmt_seconds(item["after_load_s"])))
     stop = document.get("load_stop")
     if stop:
         lines += ["", "## The load's stop", "", "CancelCommand at %s (AWS API time)." % stop["stopped_at"], ""]

@@ -5,6 +5,7 @@ the behaviour on (its default). Each test fails when the handling it names is re
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -60,4 +61,64 @@ def test_stopping_the_load_ends_every_burner_and_the_cpu_is_seen_to_fall(sandbox
         outlived = [load for load in sandbox.state()["outlived_loads"] if load["instance_id"] in ids]
         assert not outlived, json.dumps(outlived)
     finally:
+        sandbox.client("ec2", region=REGION).terminate_instances(InstanceIds=ids)
+
+
+def launched_instances(sandbox, count=2, instance_type="t3.micro"):
+    ec2 = sandbox.client("ec2", region=REGION)
+    return [i["InstanceId"] for i in ec2.run_instances(ImageId=linux_image(ec2), MinCount=count, MaxCount=count,
+                                                       InstanceType=instance_type, Monitoring={"Enabled": True})["Instances"]]
+
+
+def test_the_load_waits_for_each_instance_to_register_with_ssm(sandbox, tmp_path):
+    """The SSM agent registers a while after boot: the product loads each instance once it is
+    Online instead of sending to all at once (InvalidInstanceId fails the whole batch).
+
+    The registration is made slower here (600-900 simulated seconds, still on, still after boot),
+    because starting ansible-playbook takes several real seconds, which are several simulated
+    minutes: with the default 20-120 s the instances would have registered before the module runs."""
+    sandbox.set_delays({"ssm_registration_min_s": 600, "ssm_registration_max_s": 900})
+    ids = launched_instances(sandbox)
+    launched = sandbox.sim_now()
+    run_id = unique_name("reg")
+    inventory = write_inventory(tmp_path / "inv", {"reg": None})
+    play = module_play(tmp_path, [
+        {"name": "Load", "scaleout.webtier.cpu_load": {"instance_ids": ids, "run_id": run_id, "duration": 600,
+                                                       "registration_timeout": 600, "poll_interval": 1}, "register": "load"},
+        {"name": "Keep", "ansible.builtin.copy": {"content": "{{ load | to_json }}", "dest": str(tmp_path / "load.json"),
+                                                  "mode": "0600"}},
+        {"name": "Stop", "scaleout.webtier.cpu_load": {"state": "stopped", "run_id": run_id, "timeout": 0}},
+    ])
+    run = run_playbook(play, sandbox=sandbox, inventory=inventory, timeout=600)
+    try:
+        assert run.rc == 0, run.describe()
+        load = json.loads((tmp_path / "load.json").read_text())
+        assert sorted(load["instance_ids"]) == sorted(ids) and load["unregistered"] == {}
+        boot = sandbox.delays()["instance_boot_s"]
+        for instance_id, when in load["registered"].items():
+            # Loaded only once registered: after boot, and after its own registration delay.
+            assert datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() >= launched + boot + 600, (instance_id, when)
+    finally:
+        sandbox.set_delays(sandbox.defaults)
+        sandbox.client("ec2", region=REGION).terminate_instances(InstanceIds=ids)
+
+
+def test_an_instance_that_never_registers_is_named_with_the_likely_causes(sandbox, tmp_path):
+    """A registration slower than the product's wait (the delay raised, never switched off): the
+    load fails naming the instance and what a managed node needs."""
+    sandbox.set_delays({"ssm_registration_min_s": 86400, "ssm_registration_max_s": 86400})
+    try:
+        ids = launched_instances(sandbox, count=1)
+        inventory = write_inventory(tmp_path / "inv", {"reg": None})
+        play = module_play(tmp_path, [
+            {"name": "Load", "scaleout.webtier.cpu_load": {"instance_ids": ids, "run_id": unique_name("reg"), "duration": 600,
+                                                           "registration_timeout": 5, "poll_interval": 1}},
+        ])
+        run = run_playbook(play, sandbox=sandbox, inventory=inventory, timeout=300)
+        assert run.rc != 0
+        text = json.dumps(run.failures)
+        assert f"{ids[0]} (not registered) never became an Online managed node" in text, text
+        assert "no route" in text and "instance profile" in text and "SSM Agent" in text
+    finally:
+        sandbox.set_delays(sandbox.defaults)
         sandbox.client("ec2", region=REGION).terminate_instances(InstanceIds=ids)

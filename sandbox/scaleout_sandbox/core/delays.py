@@ -14,12 +14,14 @@ class Delays:
     """Simulated seconds (the defaults are what AWS typically shows), and switches of hard edges."""
 
     instance_pending_s: float = 30.0  # RunInstances: pending -> running
-    instance_boot_s: float = 75.0  # launch -> booted (cloud-init done, SSM online, ASG InService)
+    instance_boot_s: float = 75.0  # launch -> booted (cloud-init done, ASG InService)
     instance_shutdown_s: float = 20.0  # shutting-down -> terminated, stopping -> stopped
     image_pending_s: float = 240.0  # CreateImage: pending -> available
     lb_provisioning_s: float = 150.0  # CreateLoadBalancer: provisioning -> active
     startup_seconds: float = 180.0  # after running: CPU of boot and application start
     startup_cpu: float = 70.0  # percent during startup_seconds
+    ssm_registration_min_s: float = 20.0  # booted -> SSM agent registered (Online), at least
+    ssm_registration_max_s: float = 120.0  # ... and at most (each instance draws its own, deterministically)
     zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this
     refresh_stall_s: float = 3600.0  # an instance refresh without progress for this long fails
     # Switches (true/false) of hard edges, on by default as on AWS:

@@ -1,5 +1,5 @@
 """EC2 instance lifecycle on the simulated clock: pending -> running (``instance_pending_s``),
-booted (``instance_boot_s``: cloud-init done, SSM online, Auto Scaling InService), shutting-down ->
+booted (``instance_boot_s``: cloud-init done, Auto Scaling InService; the SSM agent registers later, ssm/agent.py), shutting-down ->
 terminated and stopping -> stopped (``instance_shutdown_s``)."""
 
 from __future__ import annotations

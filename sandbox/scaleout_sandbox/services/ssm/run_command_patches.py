@@ -1,4 +1,4 @@
-"""Run Command's API: SendCommand on the instances asked for (or Targets by tag), only SSM-online
+"""Run Command's API: SendCommand on the instances asked for (or Targets by tag), only registered (Online)
 ones, started by run_command.py; ListCommandInvocations and CancelCommand (moto lacks both)."""
 
 from __future__ import annotations

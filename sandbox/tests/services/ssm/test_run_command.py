@@ -161,3 +161,34 @@ def test_the_process_group_switch_off_makes_cancel_end_every_load(fresh, booted)
     plain = send(ssm, booted[:1], "timeout 900 sha256sum /dev/zero &", "wait", "exit 0")
     ssm.cancel_command(CommandId=plain["CommandId"])
     assert not [o for o in fresh.state()["outlived_loads"] if o["instance_id"] in booted]
+
+
+def test_ssm_registration_comes_after_boot_and_send_command_is_refused_until_then(fresh):
+    """An instance that has booted is not yet a managed node: its agent registers between
+    ssm_registration_min_s and ssm_registration_max_s later; until then SendCommand answers
+    InvalidInstanceId and DescribeInstanceInformation does not list it."""
+    ec2, ssm = fresh.client("ec2"), fresh.client("ssm")
+    fresh.set_delays({"ssm_registration_min_s": 60, "ssm_registration_max_s": 90})
+    iid = ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    launched = fresh.sim_now()
+    booted_at = launched + fresh.defaults["instance_boot_s"]
+    fresh.wait_for(lambda: fresh.sim_now() >= booted_at + 5, 600, "boot")
+
+    def information():
+        return ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": [iid]}])["InstanceInformationList"]
+
+    assert ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["State"]["Name"] == "running"
+    assert information() == []
+    with pytest.raises(ClientError) as err:
+        send(ssm, [iid], "echo hi")
+    assert err.value.response["Error"]["Code"] == "InvalidInstanceId"
+    fresh.wait_for(lambda: information(), 600, "registration")
+    info = information()[0]
+    registered = info["RegistrationDate"].timestamp()
+    assert info["PingStatus"] == "Online" and booted_at + 59 <= registered <= booted_at + 91
+    assert send(ssm, [iid], "echo hi")["Status"] in ("Pending", "InProgress", "Success")
+    ec2.stop_instances(InstanceIds=[iid])
+    assert information()[0]["PingStatus"] == "ConnectionLost"
+    assert ssm.describe_instance_information(Filters=[{"Key": "PingStatus", "Values": ["Online"]},
+                                                      {"Key": "InstanceIds", "Values": [iid]}])["InstanceInformationList"] == []
+    ec2.terminate_instances(InstanceIds=[iid])

@@ -114,3 +114,10 @@ def test_the_report_shows_the_cpu_falling_after_the_stop():
     assert result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT)["load_stop"] is None
     stuck = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, load_stop=dict(stop, failed=True, msg="a burner outlived"))
     assert stuck["passed"] is False and "**The load did not stop:** a burner outlived" in markdown_summary(stuck, "c.png")
+
+
+def test_the_report_shows_when_each_instance_registered_and_was_loaded():
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT,
+                          registered={"i-2": "2026-11-30T12:01:10Z", "i-1": "2026-11-30T12:00:00Z"})
+    assert [r["instance_id"] for r in doc["registered"]] == ["i-1", "i-2"] and doc["registered"][1]["after_load_s"] == 70.0
+    assert "| i-2 | 2026-11-30T12:01:10Z | 1m 10s |" in markdown_summary(doc, "c.png")

@@ -110,21 +110,80 @@ def test_stress_verify_refuses_a_bad_time(aws, run):
     assert failed and result["msg"] == "since='yesterday': not an ISO 8601 time"
 
 
-def test_cpu_load_sends_one_burner_per_vcpu_to_the_in_service_instances(aws, run):
-    aws["autoscaling"].add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [group(("i-1", "i-2"))]})
+def info(*online, **others):
+    """A DescribeInstanceInformation answer: these Online, the keyword ones with their PingStatus."""
+    items = [{"InstanceId": i, "PingStatus": "Online"} for i in online] + [{"InstanceId": i, "PingStatus": p} for i, p in others.items()]
+    return {"InstanceInformationList": items}
+
+
+def load_calls(aws, instances=("i-1", "i-2")):
+    aws["autoscaling"].add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [group(instances)]})
     aws["ec2"].add_response("describe_instances", {"Reservations": [{"Instances": [
-        {"InstanceId": "i-1", "InstanceType": "t3.micro"}, {"InstanceId": "i-2", "InstanceType": "t3.micro"}]}]},
-        {"InstanceIds": ["i-1", "i-2"]})
+        {"InstanceId": i, "InstanceType": "t3.micro"} for i in instances]}]}, {"InstanceIds": list(instances)})
     aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [{"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}}]},
                             {"InstanceTypes": ["t3.micro"]})
-    aws["ssm"].add_response("send_command", {"Command": {"CommandId": COMMAND, "RequestedDateTime": at("2026-11-30T12:00:05Z"),
-                                                         "Status": "Pending", "InstanceIds": ["i-1", "i-2"]}})
+
+
+def sent(ids, command=COMMAND, when="2026-11-30T12:00:05Z"):
+    return with_date({"Command": {"CommandId": command, "RequestedDateTime": at(when), "Status": "Pending", "InstanceIds": list(ids)}})
+
+
+def test_cpu_load_sends_one_burner_per_vcpu_to_the_in_service_instances(aws, run):
+    load_calls(aws)
+    aws["ssm"].add_response("describe_instance_information", info("i-1", "i-2"),
+                            {"Filters": [{"Key": "InstanceIds", "Values": ["i-1", "i-2"]}]})
+    aws["ssm"].add_response("send_command", sent(["i-1", "i-2"]))
     failed, result = run(cpu_load, {"group_name": GROUP, "run_id": "r1", "duration": 60})
     assert not failed, result
     assert result["changed"] and result["load_start"] == "2026-11-30T12:00:05Z" and result["instance_ids"] == ["i-1", "i-2"]
     assert result["commands"] == [{"command_id": COMMAND, "instance_ids": ["i-1", "i-2"], "requested": "2026-11-30T12:00:05Z",
                                    "status": "Pending"}]
     assert sum("sha256sum /dev/zero" in line for line in result["script"]) >= 1
+    assert result["unregistered"] == {} and result["registered"] == {"i-1": "2026-11-30T12:10:00Z", "i-2": "2026-11-30T12:10:00Z"}
+    aws.done()
+
+
+def test_cpu_load_loads_the_online_instances_first_and_the_others_as_they_register(aws, run, fake_poller):
+    fake_poller(cpu_load)
+    load_calls(aws)
+    aws["ssm"].add_response("describe_instance_information", info("i-1"), {"Filters": [{"Key": "InstanceIds", "Values": ["i-1", "i-2"]}]})
+    aws["ssm"].add_response("send_command", sent(["i-1"]))
+    aws["ssm"].add_response("describe_instance_information", info(), {"Filters": [{"Key": "InstanceIds", "Values": ["i-2"]}]})
+    aws["ssm"].add_response("describe_instance_information", info("i-2"), {"Filters": [{"Key": "InstanceIds", "Values": ["i-2"]}]})
+    # Online in DescribeInstanceInformation, yet refused once: sent again at the next poll.
+    aws["ssm"].add_client_error("send_command", "InvalidInstanceId", "Instances [[i-2]] not in a valid state for account 123456789012")
+    aws["ssm"].add_response("describe_instance_information", info("i-2"), {"Filters": [{"Key": "InstanceIds", "Values": ["i-2"]}]})
+    aws["ssm"].add_response("send_command", sent(["i-2"], COMMAND2, "2026-11-30T12:01:05Z"))
+    failed, result = run(cpu_load, {"group_name": GROUP, "run_id": "r1", "duration": 60, "poll_interval": 15})
+    assert not failed, result
+    assert [c["instance_ids"] for c in result["commands"]] == [["i-1"], ["i-2"]] and result["unregistered"] == {}
+    assert result["load_start"] == "2026-11-30T12:00:05Z"
+    aws.done()
+
+
+def test_an_instance_that_never_registers_fails_the_load_naming_it_and_the_causes(aws, run, fake_poller):
+    fake_poller(cpu_load)
+    load_calls(aws)
+    aws["ssm"].add_response("describe_instance_information", info("i-1"), {"Filters": [{"Key": "InstanceIds", "Values": ["i-1", "i-2"]}]})
+    aws["ssm"].add_response("send_command", sent(["i-1"]))
+    for _ in range(2):
+        aws["ssm"].add_response("describe_instance_information", info(), {"Filters": [{"Key": "InstanceIds", "Values": ["i-2"]}]})
+    failed, result = run(cpu_load, {"group_name": GROUP, "run_id": "r1", "duration": 60, "registration_timeout": 30,
+                                    "poll_interval": 15})
+    assert failed, result
+    assert result["msg"].startswith("i-2 (not registered) never became an Online managed node within 30s")
+    assert "no route" in result["msg"] and "instance profile" in result["msg"] and "SSM Agent" in result["msg"]
+    assert result["instance_ids"] == ["i-1"] and result["unregistered"] == {"i-2": "not registered"}
+    aws.done()
+
+
+def test_with_no_registration_wait_the_unregistered_are_returned_not_failed(aws, run):
+    load_calls(aws)
+    aws["ssm"].add_response("describe_instance_information", info("i-1", **{"i-2": "ConnectionLost"}),
+                            {"Filters": [{"Key": "InstanceIds", "Values": ["i-1", "i-2"]}]})
+    aws["ssm"].add_response("send_command", sent(["i-1"]))
+    failed, result = run(cpu_load, {"group_name": GROUP, "run_id": "r1", "duration": 60, "registration_timeout": 0})
+    assert not failed and result["unregistered"] == {"i-2": "ConnectionLost"} and result["instance_ids"] == ["i-1"]
     aws.done()
 
 
