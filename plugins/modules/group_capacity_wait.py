@@ -43,8 +43,8 @@ options:
       - Load instances that join during the wait. Keys C(run_id) (required), C(duration), C(burners) and
         C(skip_instance_ids) (instances already loaded), as for M(scaleout.webtier.cpu_load).
       - An instance is loaded once it is an Online managed node (it registers with Systems Manager some
-        time after it is ready); until then each poll tries again. Key C(registration_timeout) (default
-        600): seconds after an instance was seen ready, in AWS API time, after which a warning names
+        time after it is ready); until then each poll tries again. Key C(registration_timeout), default
+        600, is the number of seconds after an instance was seen ready, in AWS API time, after which a warning names
         it and the likely causes.
     type: dict
 extends_documentation_fragment:

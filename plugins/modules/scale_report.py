@@ -62,8 +62,8 @@ options:
     type: dict
   load_stop:
     description:
-      - The result of M(scaleout.webtier.cpu_load) with O(scaleout.webtier.cpu_load#module:state=stopped):
-        when the load was cancelled and the CPU of each instance after it.
+      - The result of M(scaleout.webtier.cpu_load) with O(scaleout.webtier.cpu_load#module:state=stopped),
+        that is when the load was cancelled and the CPU of each instance after it.
     type: dict
   cpu:
     description: Group-average CPU datapoints (time, value) to chart. Default those of the scale-out and scale-in waits' last reads.

@@ -122,3 +122,27 @@ def test_an_instance_that_never_registers_is_named_with_the_likely_causes(sandbo
     finally:
         sandbox.set_delays(sandbox.defaults)
         sandbox.client("ec2", region=REGION).terminate_instances(InstanceIds=ids)
+
+
+def test_the_group_is_created_once_iam_has_propagated_the_new_instance_profile(sandbox, tmp_path):
+    """Auto Scaling refuses a launch template whose instance profile IAM has not propagated yet
+    (sandbox: iam_propagation_s). The product creates the identity first and retries the group's
+    creation on exactly that error.
+
+    The propagation is made slower here (1800 simulated seconds, still on): without the bake, the
+    stages between the identity and the group take only seconds of real time, which are minutes
+    of simulated time - with the default the profile would have propagated before the group."""
+    stack = unique_name("iam")
+    ec2 = sandbox.client("ec2", region=REGION)
+    inventory = write_inventory(tmp_path / "inv", {stack: {"stack_name": stack, "launch_template_image_id": linux_image(ec2),
+                                                           "scaling_group_wait_for_instances": False}})
+    sandbox.set_delays({"iam_propagation_s": 1800})
+    try:
+        run = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory,
+                           tags=["network", "load_balancer", "launch_template", "scaling_group"], timeout=900)
+        assert run.rc == 0, run.describe()
+        created = [result for name, result in run.results.get(stack, []) if name.endswith("Create or update the Auto Scaling group")]
+        assert created and created[0].get("attempts", 1) > 1, created  # refused while IAM propagated, then created
+    finally:
+        sandbox.set_delays(sandbox.defaults)
+        run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory, timeout=900)

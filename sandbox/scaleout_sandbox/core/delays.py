@@ -20,6 +20,7 @@ class Delays:
     lb_provisioning_s: float = 150.0  # CreateLoadBalancer: provisioning -> active
     startup_seconds: float = 180.0  # after running: CPU of boot and application start
     startup_cpu: float = 70.0  # percent during startup_seconds
+    iam_propagation_s: float = 30.0  # a new instance profile (or its role) usable by EC2/Auto Scaling after this
     ssm_registration_min_s: float = 20.0  # booted -> SSM agent registered (Online), at least
     ssm_registration_max_s: float = 120.0  # ... and at most (each instance draws its own, deterministically)
     zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this

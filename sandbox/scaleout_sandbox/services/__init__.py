@@ -28,11 +28,13 @@ def attach(engine) -> None:
     from .cloudwatch.metrics import Metrics
     from .ec2.images import Images
     from .ec2.instances import Instances
+    from .iam.propagation import Propagation
     from .ssm.run_command import RunCommand
 
     instances, images, run_command = Instances(engine), Images(engine), RunCommand(engine)
     groups, refreshes, target_tracking = Groups(engine), Refreshes(engine), TargetTracking(engine)
     alarms, metrics = AlarmHistory(engine), Metrics(engine)
+    engine.add_service("propagation", Propagation(engine))
     for name, service in (("instances", instances), ("images", images), ("run_command", run_command),
                           ("groups", groups), ("refreshes", refreshes), ("target_tracking", target_tracking),
                           ("alarms", alarms), ("metrics", metrics)):

@@ -94,6 +94,13 @@ def run_instances(engine, original):
                 kwargs["is_instance_type_default"] = False
             if user_data is None and template_data.get("UserData"):
                 user_data = template_data.get("UserData")
+        profile = template_data.get("IamInstanceProfile") or {}
+        refusal = engine.propagation.refusal(self.account_id, kwargs.get("iam_instance_profile_name") or profile.get("Name"),
+                                             kwargs.get("iam_instance_profile_arn") or profile.get("Arn"))
+        if refusal:
+            from moto.ec2.exceptions import EC2ClientError
+
+            raise EC2ClientError("InvalidParameterValue", refusal)
         instance_type = kwargs.get("instance_type") or "m1.small"
         zone = zone_of(self, kwargs)
         if zone:

@@ -227,6 +227,7 @@ def test_companion_permissions_are_not_checked_pass_role_and_tag_on_create(enfor
     from sandbox_harness import linux_image
 
     image = linux_image(enforced.client("ec2"))
+    enforced.sleep_sim(enforced.delays()["iam_propagation_s"] + 1)  # a new profile is usable once IAM propagated it
     reservation = enforced.client("ec2", credentials=user).run_instances(
         ImageId=image, InstanceType="t2.micro", MinCount=1, MaxCount=1, IamInstanceProfile={"Name": name},
         TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Stack", "Value": "web"}]}])
