@@ -192,3 +192,25 @@ def test_ssm_registration_comes_after_boot_and_send_command_is_refused_until_the
     assert ssm.describe_instance_information(Filters=[{"Key": "PingStatus", "Values": ["Online"]},
                                                       {"Key": "InstanceIds", "Values": [iid]}])["InstanceInformationList"] == []
     ec2.terminate_instances(InstanceIds=[iid])
+
+
+def test_command_filters_are_checked_against_the_documented_values_and_applied(fresh, booted):
+    """ListCommands documents no Status Delayed (ListCommandInvocations does): refused; moto would
+    ignore every filter."""
+    ssm = fresh.client("ssm")
+    command = send(ssm, booted[:1], "timeout 600 sha256sum /dev/zero")
+    with pytest.raises(ClientError) as err:
+        ssm.list_commands(Filters=[{"key": "Status", "value": "Delayed"}])
+    assert err.value.response["Error"]["Code"] == "InvalidFilterKey" and "Delayed" in err.value.response["Error"]["Message"]
+    with pytest.raises(ClientError):
+        ssm.list_command_invocations(Filters=[{"key": "ExecutionStage", "value": "Executing"}])
+    assert ssm.list_command_invocations(CommandId=command["CommandId"], Filters=[{"key": "Status", "value": "Delayed"}])[
+        "CommandInvocations"] == []
+    running = ssm.list_commands(Filters=[{"key": "Status", "value": "InProgress"}])["Commands"]
+    assert command["CommandId"] in [c["CommandId"] for c in running]
+    assert all(c["Status"] == "InProgress" for c in running)
+    assert command["CommandId"] not in [c["CommandId"] for c in ssm.list_commands(
+        Filters=[{"key": "DocumentName", "value": "AWS-RunPowerShellScript"}])["Commands"]]
+    ssm.cancel_command(CommandId=command["CommandId"])
+    fresh.set_delays({"ssm_validate_filters": False})
+    assert ssm.list_commands(Filters=[{"key": "Status", "value": "Delayed"}])["Commands"] == []

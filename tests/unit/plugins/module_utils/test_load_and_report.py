@@ -121,3 +121,17 @@ def test_the_report_shows_when_each_instance_registered_and_was_loaded():
                           registered={"i-2": "2026-11-30T12:01:10Z", "i-1": "2026-11-30T12:00:00Z"})
     assert [r["instance_id"] for r in doc["registered"]] == ["i-1", "i-2"] and doc["registered"][1]["after_load_s"] == 70.0
     assert "| i-2 | 2026-11-30T12:01:10Z | 1m 10s |" in markdown_summary(doc, "c.png")
+
+
+def test_the_commands_are_listed_with_a_filter_listcommands_documents():
+    """ListCommands documents Status values without Delayed (only ListCommandInvocations has it):
+    the collection filters on DocumentName and reads each command's status itself."""
+    from unittest import mock
+
+    from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import shell_script_commands
+
+    client = mock.MagicMock()
+    client.get_paginator.return_value.paginate.return_value.build_full_result.return_value = {"Commands": []}
+    shell_script_commands(client)
+    filters = client.get_paginator.return_value.paginate.call_args.kwargs["Filters"]
+    assert filters == [{"key": "DocumentName", "value": "AWS-RunShellScript"}]
