@@ -146,3 +146,32 @@ def test_the_group_is_created_once_iam_has_propagated_the_new_instance_profile(s
     finally:
         sandbox.set_delays(sandbox.defaults)
         run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory, timeout=900)
+
+
+def test_the_launch_template_makes_burstable_instances_unlimited_so_the_load_takes(sandbox, tmp_path):
+    """The account made standard the default credit mode of T3 (sandbox: t3_standard_by_default,
+    switched on here - a harder edge, not a softer one): a T3 in standard mode has no launch credits
+    and is held to its 10 % baseline. The product's launch template says unlimited, so the load
+    takes; stress_verify would otherwise name the exhausted CPUCreditBalance."""
+    stack = unique_name("cred")
+    ec2 = sandbox.client("ec2", region=REGION)
+    inventory = write_inventory(tmp_path / "inv", {stack: {"stack_name": stack, "launch_template_image_id": linux_image(ec2),
+                                                           "stack_instance_type": "t3.micro"}})
+    sandbox.set_delays({"t3_standard_by_default": True})
+    try:
+        run = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory,
+                           tags=["network", "load_balancer", "launch_template", "scaling_group"], timeout=900)
+        assert run.rc == 0, run.describe()
+        run_id = unique_name("cred")
+        play = module_play(tmp_path, [
+            {"name": "Load", "scaleout.webtier.cpu_load": {"group_name": f"{stack}-asg", "run_id": run_id, "duration": 3600,
+                                                           "poll_interval": 1}, "register": "load"},
+            {"name": "Verify", "scaleout.webtier.stress_verify": {
+                "name": f"{stack}-asg", "since": "{{ load.load_start }}", "timeout": 60, "poll_interval": 1}},
+            {"name": "Stop", "scaleout.webtier.cpu_load": {"state": "stopped", "run_id": run_id, "timeout": 0}},
+        ])
+        verify = run_playbook(play, sandbox=sandbox, inventory=inventory, timeout=600)
+        assert verify.rc == 0, verify.describe()
+    finally:
+        sandbox.set_delays(sandbox.defaults)
+        run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory, timeout=900)

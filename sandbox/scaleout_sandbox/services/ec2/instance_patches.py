@@ -11,6 +11,7 @@ from typing import Optional
 
 from ...core.registry import patch
 from .block_devices import resolve_block_devices
+from .credits import default_mode
 
 M = "moto.ec2.models.instances"
 
@@ -122,7 +123,10 @@ def run_instances(engine, original):
                                                         iam_instance_profile_arn=profile.get("Arn"))
                 except Exception:  # noqa: BLE001 - an unknown profile is the caller's problem on AWS too
                     pass
-            engine.instances.register(instance, self.account_id, self.region_name, text)
+            sim = engine.instances.register(instance, self.account_id, self.region_name, text)
+            credits = (template_data.get("CreditSpecification") or {}).get("CpuCredits")
+            mode = default_mode(instance.instance_type, engine.delays.t3_standard_by_default)
+            engine.credits.start(sim, instance.instance_type, (credits or mode) if mode else None)
         return reservation
 
     return run_instances

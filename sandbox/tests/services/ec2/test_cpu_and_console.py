@@ -46,3 +46,4 @@ def test_describe_instance_types_reports_free_tier_eligibility_and_hypervisor_pe
     facts = {t["InstanceType"]: (t["FreeTierEligible"], t["Hypervisor"])
              for t in ec2.describe_instance_types(InstanceTypes=["t2.micro", "t3.micro", "m5.large"])["InstanceTypes"]}
     assert facts == {"t2.micro": (False, "xen"), "t3.micro": (True, "nitro"), "m5.large": (False, "nitro")}
+
