@@ -175,3 +175,22 @@ def test_the_launch_template_makes_burstable_instances_unlimited_so_the_load_tak
     finally:
         sandbox.set_delays(sandbox.defaults)
         run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory, timeout=900)
+
+
+def test_a_xen_bake_type_is_refused_before_anything_is_created(sandbox, tmp_path):
+    """On Xen types the console output is posted only at state transitions (sandbox:
+    xen_console_at_transitions, on): the bake's discover step refuses such a type, naming why,
+    before any write call."""
+    stack = unique_name("xen")
+    inventory = write_inventory(tmp_path / "inv", {stack: {"stack_name": stack, "bake_instance_type": "t2.micro",
+                                                           "bake_provision_timeout": 30}})
+    sandbox.clear_requests()
+    run = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory, tags=["bake"], timeout=600)
+    try:
+        assert run.rc != 0
+        text = json.dumps(run.failures)
+        assert "bake_instance_type=t2.micro: runs on the xen hypervisor" in text and "Nitro" in text, text
+        writes = [r for r in sandbox.requests() if r["mutating"] and r["region"] == REGION]
+        assert not writes, writes
+    finally:
+        run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory, timeout=900)

@@ -26,6 +26,7 @@ class Delays:
     zone_retry_s: float = 300.0  # a zone where a launch failed is tried again after this
     refresh_stall_s: float = 3600.0  # an instance refresh without progress for this long fails
     # Switches (true/false) of hard edges, on by default as on AWS:
+    xen_console_at_transitions: bool = True  # Xen types: console posted at state transitions only, no Latest
     t3_standard_by_default: bool = False  # the account made standard the default credit mode of T3/T3a/T4g (AWS: unlimited)
     ssm_validate_filters: bool = True  # ListCommands/ListCommandInvocations refuse undocumented filter keys and values
     ssm_kill_process_group_only: bool = True  # CancelCommand/executionTimeout kill the script's process group only
