@@ -131,7 +131,7 @@ target_group:
   returned: when O(state=present) and the group exists
   type: dict
 changes:
-  description: What changed, or would change in check mode, as C(Key: now -> wanted) lines.
+  description: "What changed, or would change in check mode, as C(Key: now -> wanted) lines."
   returned: always
   type: list
   elements: str

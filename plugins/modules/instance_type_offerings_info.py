@@ -13,7 +13,7 @@ description:
   - Not every instance type is offered in every zone; a group that spans a zone without the type
     fails its launches there. Use the result to choose subnets before anything is created (see the
     P(scaleout.webtier.select_subnets#filter) filter).
-  - Also reports, through C(DescribeInstanceTypes), what EC2 says of each type that is offered:
+  - Also reports, through C(DescribeInstanceTypes), what EC2 says of each type that is offered - its
     vCPUs, C(FreeTierEligible) (whether this account can use the type under the free tier, in this
     region), C(Hypervisor) and C(BurstablePerformanceSupported).
 author: scaleout.webtier maintainers (@scaleout)
