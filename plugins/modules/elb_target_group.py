@@ -265,8 +265,8 @@ def main():
             present(module, elbv2)
         absent(module, elbv2)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        fail_aws(module, e, "Unable to %s target group %s" % ("manage" if module.params["state"] == "present" else "delete",
-                                                                module.params["name"]))
+        verb = "manage" if module.params["state"] == "present" else "delete"
+        fail_aws(module, e, "Unable to %s target group %s" % (verb, module.params["name"]))
 
 
 if __name__ == "__main__":

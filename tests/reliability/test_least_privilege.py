@@ -64,7 +64,7 @@ def leave_a_detached_volume(box, stack: str) -> None:
     zone = ec2.describe_availability_zones()["AvailabilityZones"][0]["ZoneName"]
     tags = [{"Key": "scaleout:stack", "Value": stack}, {"Key": "scaleout:managed-by", "Value": "scaleout.webtier"}]
     ec2.create_volume(AvailabilityZone=zone, Size=1, Encrypted=True,
-                                    TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
+                      TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
 
 
 @pytest.fixture(scope="module")

@@ -166,7 +166,7 @@ def test_an_instance_that_never_registers_fails_the_load_naming_it_and_the_cause
     load_calls(aws)
     aws["ssm"].add_response("describe_instance_information", info("i-1"), {"Filters": [{"Key": "InstanceIds", "Values": ["i-1", "i-2"]}]})
     aws["ssm"].add_response("send_command", sent(["i-1"]))
-    for _ in range(2):
+    for _poll in range(2):
         aws["ssm"].add_response("describe_instance_information", info(), {"Filters": [{"Key": "InstanceIds", "Values": ["i-2"]}]})
     failed, result = run(cpu_load, {"group_name": GROUP, "run_id": "r1", "duration": 60, "registration_timeout": 30,
                                     "poll_interval": 15})
@@ -208,7 +208,7 @@ def stop_calls(aws, cpu_points, polls=1, cpu_date=DATE):
     aws["ec2"].add_response("describe_instances", instances, {"InstanceIds": ["i-1"]})
     aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [{"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}}]},
                             {"InstanceTypes": ["t3.micro"]})
-    for _ in range(polls):
+    for _poll in range(polls):
         aws["ec2"].add_response("describe_instances", instances, {"InstanceIds": ["i-1"]})
         aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [{"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}}]},
                                 {"InstanceTypes": ["t3.micro"]})
