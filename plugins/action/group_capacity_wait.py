@@ -15,6 +15,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import registration_failure
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import registration_overdue
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import GROUP_CAPACITY_WAIT_ARGUMENT_SPEC
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import build_timeline
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import diagnose_scale_out
@@ -47,6 +49,7 @@ class CapacityWatch:
         self.target = params["target_count"]
         self.load = params.get("load") or None
         self.ready_seen, self.samples, self.loaded, self.load_commands = {}, [], set(), []
+        self.registered, self.unregistered, self.warned = {}, {}, set()
         self.initial_ids, self.last_line, self.now, self.hopeless = None, None, params["since"], False
 
     def read(self):
@@ -84,16 +87,24 @@ class CapacityWatch:
         return (DONE if done else FAILED if self.hopeless else WAITING), line
 
     def _load_joining(self, joining):
+        """Load the ready instances not loaded yet; those not yet Online managed nodes wait for a later poll."""
         if not joining:
             return
         load = self.load
         sent = self.run_module("cpu_load", dict(self.aws_args, state="started", instance_ids=joining, run_id=load["run_id"],
-                                                duration=load.get("duration", 600), burners=load.get("burners", 0)))
+                                                duration=load.get("duration", 600), burners=load.get("burners", 0),
+                                                registration_timeout=0))
         if sent.get("failed"):
             display.warning("could not load %s: %s" % (", ".join(joining), sent.get("msg")))
-        else:
-            self.loaded.update(joining)
-            self.load_commands.extend(sent.get("commands", []))
+            return
+        self.loaded.update(sent.get("instance_ids", []))
+        self.registered.update(sent.get("registered", {}))
+        self.load_commands.extend(sent.get("commands", []))
+        self.unregistered = dict(sent.get("unregistered", {}))
+        late = registration_overdue(self.unregistered, self.ready_seen, self.now, load.get("registration_timeout", 600))
+        if late and not set(late) <= self.warned:
+            self.warned.update(late)
+            display.warning(registration_failure(late, load.get("registration_timeout", 600)))
 
     def outcome(self, reached, snapshot, line, poller):
         """The task result once the wait ends."""
@@ -101,9 +112,10 @@ class CapacityWatch:
         result = dict(
             changed=False, reached=reached, direction=self.direction, target_count=self.target, elapsed=poller.elapsed,
             polls=poller.polls, server_time=self.now, timeline=build_timeline(snapshot, since, self.ready_seen),
-            samples=self.samples, new_instances=new_instance_times(snapshot, since, self.ready_seen, self.initial_ids),
+            samples=self.samples, new_instances=new_instance_times(snapshot, since, self.ready_seen, self.initial_ids, self.registered),
             time_to_target_s=seconds_between(since, self.now) if reached else None,
             loaded_instances=sorted(self.loaded), load_commands=self.load_commands, snapshot=snapshot,
+            registered=self.registered, unregistered=self.unregistered,
         )
         if reached:
             result["msg"] = "%s reached %d instance(s) %s %.0fs after the load started (AWS API time)" % (

@@ -58,6 +58,7 @@ POLICY_STATEMENTS = (
         "iam:ListRolePolicies",
         "iam:ListRoleTags",
         "iam:ListRoles",
+        "ssm:DescribeInstanceInformation",
         "ssm:ListCommandInvocations",
         "ssm:ListCommands",
     )),

@@ -10,15 +10,16 @@ REPORT_VERSION = 1
 
 
 def result_document(stack, group, load_start, target_value, target_count, stress, scale_out, scale_in=None,
-                    simulated=False, clock_note="", initial_ready=None):
+                    simulated=False, clock_note="", initial_ready=None, load_stop=None, registered=None):
     """The machine-readable result a pipeline can gate on: `passed` is true only when the load took
-    effect and the group reached the target."""
+    effect, the group reached the target, and the load was seen to stop (when the stop was checked)."""
     scale_out = scale_out or {}
     samples = list(scale_out.get("samples", []))
     if initial_ready is not None:
         # What the group had when the load started, before the first poll of the wait.
         samples.insert(0, {"time": load_start, "ready": initial_ready, "instances": initial_ready, "desired": None})
-    passed = bool(stress and stress.get("cpu_above_target") and stress.get("alarm_high_fired") and scale_out.get("reached"))
+    passed = bool(stress and stress.get("cpu_above_target") and stress.get("alarm_high_fired") and scale_out.get("reached")
+                  and not (load_stop or {}).get("failed"))
     return {
         "version": REPORT_VERSION,
         "stack": stack,
@@ -39,7 +40,19 @@ def result_document(stack, group, load_start, target_value, target_count, stress
             "diagnosis": scale_out.get("diagnosis", []),
         },
         "scale_in": scale_in or None,
+        "load_stop": load_stop_summary(load_stop),
+        "registered": [{"instance_id": i, "time": t, "after_load_s": seconds_between(load_start, t)}
+                       for i, t in sorted((registered or {}).items(), key=lambda item: (item[1], item[0]))],
     }
+
+
+def load_stop_summary(stop):
+    """The stop of the load as the report keeps it: when it was cancelled, and per instance the first
+    CPU datapoint after it that shows no burner left (None when the stop did not run)."""
+    if not stop or not stop.get("stopped_at"):
+        return None
+    return {"stopped_at": stop["stopped_at"], "cpu_after_stop": stop.get("cpu_after_stop") or {},
+            "failed": bool(stop.get("failed")), "msg": stop.get("msg", "") if stop.get("failed") else ""}
 
 
 def merge_points(*series):
@@ -100,16 +113,31 @@ def markdown_summary(document, chart_name):
     ]
     if out["new_instances"]:
         lines += ["", "## New instances (time after the load started)", "",
-                  "| instance | launched | in service | seen ready |", "| --- | --- | --- | --- |"]
+                  "| instance | launched | in service | seen ready | SSM Online, loaded |", "| --- | --- | --- | --- | --- |"]
         for item in out["new_instances"]:
-            lines.append("| %s | %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]),
-                                                    _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item["ready_after_s"])))
+            lines.append("| %s | %s | %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]),
+                                                         _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item["ready_after_s"]),
+                                                         _fmt_seconds(item.get("loaded_after_s"))))
     if out["diagnosis"]:
         lines += ["", "## Why it did not reach the target", ""] + ["- %s" % reason for reason in out["diagnosis"]]
     if document.get("scale_in"):
         scale_in = document["scale_in"]
         lines += ["", "## Scale-in", "", "Back to %s instance(s): %s" % (
             scale_in.get("target_count"), "after %s" % _fmt_seconds(scale_in.get("time_to_target_s")) if scale_in.get("reached") else "not within the wait")]
+    if document.get("registered"):
+        lines += ["", "## SSM registration: each instance loaded once it was an Online managed node", "",
+                  "| instance | Online and loaded (AWS API time) | after the load started |", "| --- | --- | --- |"]
+        for item in document["registered"]:
+            lines.append("| %s | %s | %s |" % (item["instance_id"], item["time"], _fmt_seconds(item["after_load_s"])))
+    stop = document.get("load_stop")
+    if stop:
+        lines += ["", "## The load's stop", "", "CancelCommand at %s (AWS API time)." % stop["stopped_at"], ""]
+        if stop["failed"]:
+            lines += ["**The load did not stop:** %s" % stop["msg"], ""]
+        if stop["cpu_after_stop"]:
+            lines += ["| instance | CPU after the stop | in the minute from | seen within |", "| --- | --- | --- | --- |"]
+            for instance_id, point in sorted(stop["cpu_after_stop"].items()):
+                lines.append("| %s | %.1f %% | %s | %s |" % (instance_id, point["value"], point["time"], _fmt_seconds(point.get("seconds"))))
     lines += ["", "## Timeline", "", "| after load | event | detail |", "| --- | --- | --- |"]
     for event in out["timeline"]:
         lines.append("| %s | %s | %s |" % (_fmt_seconds(event["since_load_s"]), event["what"].replace("|", "/"), event["detail"].replace("|", "/")[:160]))

@@ -138,9 +138,11 @@ def build_timeline(snapshot, load_start, ready_seen=None):
     return sorted(events, key=lambda e: (parse_time(e["time"]), e["kind"]))
 
 
-def new_instance_times(snapshot, load_start, ready_seen, baseline_ids):
+def new_instance_times(snapshot, load_start, ready_seen, baseline_ids, registered=None):
     """For each instance launched after the load started (not in baseline_ids): seconds from the load's
-    start to its launch, to InService (the launch activity's end) and to ready as first observed."""
+    start to its launch, to InService (the launch activity's end), to ready as first observed, and to
+    loaded (first seen an Online managed node, in ``registered``: {instance_id: time})."""
+    registered = registered or {}
     result = []
     for activity in sorted(snapshot.get("activities", []), key=lambda a: a["start"]):
         match = _INSTANCE_ID.search(activity.get("description") or "")
@@ -154,6 +156,7 @@ def new_instance_times(snapshot, load_start, ready_seen, baseline_ids):
             "launched_after_s": seconds_between(load_start, activity["start"]),
             "in_service_after_s": seconds_between(load_start, activity["end"]) if activity.get("end") else None,
             "ready_after_s": seconds_between(load_start, ready_seen[instance_id]) if instance_id in ready_seen else None,
+            "loaded_after_s": seconds_between(load_start, registered[instance_id]) if instance_id in registered else None,
         })
     return result
 

@@ -42,6 +42,10 @@ options:
     description:
       - Load instances that join during the wait. Keys C(run_id) (required), C(duration), C(burners) and
         C(skip_instance_ids) (instances already loaded), as for M(scaleout.webtier.cpu_load).
+      - An instance is loaded once it is an Online managed node (it registers with Systems Manager some
+        time after it is ready); until then each poll tries again. Key C(registration_timeout), default
+        600, is the number of seconds after an instance was seen ready, in AWS API time, after which a warning names
+        it and the likely causes.
     type: dict
 extends_documentation_fragment:
   - scaleout.webtier._wait
@@ -112,6 +116,14 @@ loaded_instances:
   returned: always
   type: list
   elements: str
+registered:
+  description: Instances loaded during the wait, each with the AWS API's time at which it was seen Online and loaded.
+  returned: always
+  type: dict
+unregistered:
+  description: Ready instances not loaded at the last poll because they were not Online managed nodes, with their PingStatus.
+  returned: always
+  type: dict
 load_commands:
   description: Run Commands sent to instances that joined.
   returned: always

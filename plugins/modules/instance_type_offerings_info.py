@@ -13,6 +13,9 @@ description:
   - Not every instance type is offered in every zone; a group that spans a zone without the type
     fails its launches there. Use the result to choose subnets before anything is created (see the
     P(scaleout.webtier.select_subnets#filter) filter).
+  - Also reports, through C(DescribeInstanceTypes), what EC2 says of each type that is offered - its
+    vCPUs, C(FreeTierEligible) (whether this account can use the type under the free tier, in this
+    region), C(Hypervisor) and C(BurstablePerformanceSupported).
 author: scaleout.webtier maintainers (@scaleout)
 options:
   instance_types:
@@ -54,6 +57,13 @@ unknown_types:
   type: list
   elements: str
   sample: ["t2.nano2"]
+types:
+  description:
+    - For each offered instance type, what C(DescribeInstanceTypes) says of it - C(vcpus), C(free_tier_eligible)
+      (C(FreeTierEligible)), C(hypervisor) (C(nitro) or C(xen)) and C(burstable) (C(BurstablePerformanceSupported)).
+  returned: always
+  type: dict
+  sample: {"t3.micro": {"vcpus": 2, "free_tier_eligible": true, "hypervisor": "nitro", "burstable": true}}
 """
 
 try:
@@ -63,6 +73,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import instance_type_facts
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import zone_offerings
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._placement import zones_by_instance_type
@@ -80,15 +91,19 @@ def main():
     filters = [{"Name": "instance-type", "Values": wanted}]
     if module.params["zones"]:
         filters.append({"Name": "location", "Values": module.params["zones"]})
+    ec2 = client(module, "ec2")
     try:
-        offerings = zone_offerings(client(module, "ec2"), filters)
+        offerings = zone_offerings(ec2, filters)
+        by_type = zones_by_instance_type(offerings, wanted)
+        offered = sorted(t for t, zones in by_type.items() if zones)
+        types = instance_type_facts(ec2, offered) if offered else {}
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         fail_aws(module, e, "Unable to describe instance type offerings")
-    by_type = zones_by_instance_type(offerings, wanted)
     module.exit_json(
         changed=False,
         zones_by_type=by_type,
         unknown_types=sorted(t for t, zones in by_type.items() if not zones),
+        types=types,
     )
 
 

@@ -55,6 +55,16 @@ options:
   scale_in:
     description: The result of a scale-in wait, if one ran.
     type: dict
+  registered:
+    description:
+      - Instance id to the AWS API's time at which it was seen an Online managed node and loaded
+        (RV(scaleout.webtier.cpu_load#module:registered) and RV(scaleout.webtier.group_capacity_wait#module:registered)).
+    type: dict
+  load_stop:
+    description:
+      - The result of M(scaleout.webtier.cpu_load) with O(scaleout.webtier.cpu_load#module:state=stopped),
+        that is when the load was cancelled and the CPU of each instance after it.
+    type: dict
   cpu:
     description: Group-average CPU datapoints (time, value) to chart. Default those of the scale-out and scale-in waits' last reads.
     type: list
@@ -174,6 +184,8 @@ def main():
             stress=dict(type="dict", default={}),
             scale_out=dict(type="dict", default={}),
             scale_in=dict(type="dict"),
+            load_stop=dict(type="dict"),
+            registered=dict(type="dict"),
             cpu=dict(type="list", elements="dict"),
             initial_ready=dict(type="int"),
             simulated=dict(type="bool", default=False),
@@ -183,7 +195,8 @@ def main():
     )
     p = module.params
     document = result_document(p["stack"], p["group"], p["load_start"], p["target_value"], p["target_count"], p["stress"],
-                               p["scale_out"], p["scale_in"], p["simulated"], p["clock_note"], p["initial_ready"])
+                               p["scale_out"], p["scale_in"], p["simulated"], p["clock_note"], p["initial_ready"],
+                               load_stop=p["load_stop"], registered=p["registered"])
     files = {"json": os.path.join(p["path"], "result.json"), "markdown": os.path.join(p["path"], "summary.md"),
              "chart": os.path.join(p["path"], CHART) if HAS_MATPLOTLIB else None}
     if module.check_mode:

@@ -8,6 +8,10 @@ and works out, line by line, what a shell would do with the commands that matter
   ``stress-ng --cpu N`` / ``stress --cpu N`` (N=0: one per vCPU), bounded by ``--timeout``;
   ``timeout [-s SIG] [-k D] DURATION <load>`` bounds a load and exits 124 when the bound expires,
   as GNU timeout does. A load ending in ``&`` runs in the background and the script goes on.
+* Process groups: GNU ``timeout`` without ``--foreground`` puts itself and its command in a process
+  group of their own, and ``setsid`` starts a new session; such a load is ``own_group``: a kill of
+  the script's process group (what the SSM agent does on CancelCommand and on execution timeout)
+  does not reach it.
 * ``wait`` waits for the background loads (the script runs until the last one ends);
 * ``sleep N`` takes N seconds; ``echo``/``printf`` write to stdout; ``exit N`` stops the script;
   ``true``/``:``/``false``; ``test``/``[`` comparing ``$?`` with a number; ``&&``, ``||``, ``;``.
@@ -49,6 +53,7 @@ class Load:
     threads: int  # busy threads; 0 means one per vCPU
     command: str
     background: bool = False  # started with `&`: the script does not wait for it
+    own_group: bool = False  # in a process group of its own (timeout without --foreground, setsid)
 
 
 @dataclass
@@ -141,7 +146,11 @@ def _option(words: list, names: tuple) -> Optional[str]:
 
 
 def classify_load(words: list) -> Optional[tuple]:
-    """(threads, bound_seconds or None, exit_code_at_bound) when `words` is a CPU load, else None."""
+    """(threads, bound_seconds or None, exit_code_at_bound, own_group) when `words` is a CPU load, else None.
+
+    ``own_group``: the load runs outside the script's process group - under GNU ``timeout``
+    without ``--foreground`` (which calls setpgid for itself and its command) or ``setsid``.
+    """
     if "|" in words:
         parts, current = [], []
         for word in words:
@@ -155,20 +164,22 @@ def classify_load(words: list) -> Optional[tuple]:
         loads = [load for load in loads if load]
         if not loads:
             return None
-        return (sum(load[0] for load in loads) or 1, None, 0)
-    words = _strip_wrappers(words)
+        return (sum(load[0] for load in loads) or 1, None, 0, any(load[3] for load in loads))
+    stripped = _strip_wrappers(words)
+    detached = "setsid" in words[:len(words) - len(stripped)]
+    words = stripped
     if not words:
         return None
     name = words[0].rsplit("/", 1)[-1]
     args = words[1:]
     if name in HASHERS and any(arg in BUSY_SOURCES for arg in args):
-        return (1, None, 0)
+        return (1, None, 0, detached)
     if name == "yes":
-        return (1, None, 0)
+        return (1, None, 0, detached)
     if name == "cat" and any(arg in BUSY_SOURCES for arg in args):
-        return (1, None, 0)
+        return (1, None, 0, detached)
     if name == "dd" and any(arg.startswith("if=/dev/") for arg in args) and not any(arg.startswith("count=") for arg in args):
-        return (1, None, 0)
+        return (1, None, 0, detached)
     if name in ("stress-ng", "stress"):
         cpu = _option(args, ("--cpu", "-c"))
         if cpu is None:
@@ -178,13 +189,16 @@ def classify_load(words: list) -> Optional[tuple]:
         except ValueError:
             return None
         bound = _option(args, ("--timeout", "-t"))
-        return (threads, parse_duration(bound) if bound else None, 0)
+        return (threads, parse_duration(bound) if bound else None, 0, detached)
     if name == "timeout":
         rest = list(args)
         killed = False
+        foreground = False
         while rest and rest[0].startswith("-"):
             flag = rest.pop(0)
-            if flag in ("-s", "--signal") and rest:
+            if flag == "--foreground":
+                foreground = True
+            elif flag in ("-s", "--signal") and rest:
                 killed = rest.pop(0).upper().lstrip("SIG") in ("KILL", "9")
             elif flag.startswith("--signal="):
                 killed = flag.split("=", 1)[1].upper().lstrip("SIG") in ("KILL", "9")
@@ -196,10 +210,11 @@ def classify_load(words: list) -> Optional[tuple]:
         inner = classify_load(rest[1:])
         if bound is None or inner is None:
             return None
-        threads, inner_bound, inner_exit = inner
+        threads, inner_bound, inner_exit, inner_own = inner
+        own_group = detached or inner_own or not foreground
         if inner_bound is not None and inner_bound <= bound:
-            return (threads, inner_bound, inner_exit)
-        return (threads, bound, 137 if killed else TIMEOUT_EXIT)
+            return (threads, inner_bound, inner_exit, own_group)
+        return (threads, bound, 137 if killed else TIMEOUT_EXIT, own_group)
     return None
 
 
@@ -290,9 +305,9 @@ def plan_script(text: str) -> Plan:
             head = stripped[0].rsplit("/", 1)[-1] if stripped else ""
             load = classify_load(words)
             if load is not None:
-                threads, bound, exit_at_bound = load
+                threads, bound, exit_at_bound, own_group = load
                 end = None if bound is None else clock + bound
-                plan.loads.append(Load(clock, end, threads, " ".join(words), background))
+                plan.loads.append(Load(clock, end, threads, " ".join(words), background, own_group))
                 if background:
                     status = 0
                     continue

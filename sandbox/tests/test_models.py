@@ -107,3 +107,13 @@ def test_fault_document_is_validated_and_merged():
         with pytest.raises(FaultError):
             faults.update(bad)
     assert faults.clear()["unoffered"] == []
+
+
+def test_timeout_without_foreground_and_setsid_run_in_a_process_group_of_their_own():
+    own = {command: plan(command).loads[0].own_group for command in (
+        "timeout 60 sha256sum /dev/zero &", "timeout --foreground 60 sha256sum /dev/zero &",
+        "sha256sum /dev/zero &", "setsid sha256sum /dev/zero &", "timeout -s KILL 60 yes",
+        "setsid timeout --foreground 60 yes")}
+    assert own == {"timeout 60 sha256sum /dev/zero &": True, "timeout --foreground 60 sha256sum /dev/zero &": False,
+                   "sha256sum /dev/zero &": False, "setsid sha256sum /dev/zero &": True, "timeout -s KILL 60 yes": True,
+                   "setsid timeout --foreground 60 yes": True}

@@ -186,5 +186,5 @@ def test_every_load_command_is_bounded(lifecycle):
         lines = command["Parameters"]["commands"]
         burners = [line for line in lines if "sha256sum" in line]
         assert burners, lines
-        assert all(re.match(r"^timeout \d+ sha256sum /dev/zero &$", line) for line in burners), lines
+        assert all(re.match(r"^timeout --foreground \d+ sha256sum /dev/zero &$", line) for line in burners), lines
         assert int(command["Parameters"]["executionTimeout"][0]) > 0, command["Parameters"]

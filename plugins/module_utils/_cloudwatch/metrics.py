@@ -13,19 +13,32 @@ METRIC_PERIOD = 60
 CREDIT_PERIOD = 300
 
 
-def _group_statistics(client, group_name, metric, start, end, period, statistic):
+def _statistics(client, dimension, value, metric, start, end, period, statistic):
     return client.get_metric_statistics(
         Namespace="AWS/EC2", MetricName=metric,
-        Dimensions=[{"Name": "AutoScalingGroupName", "Value": group_name}],
+        Dimensions=[{"Name": dimension, "Value": value}],
         StartTime=start, EndTime=end, Period=period, Statistics=[statistic],
     )["Datapoints"]
 
 
+def _group_statistics(client, group_name, metric, start, end, period, statistic):
+    return _statistics(client, "AutoScalingGroupName", group_name, metric, start, end, period, statistic)
+
+
+def _cpu(client, dimension, value, since, until):
+    points = _statistics(client, dimension, value, "CPUUtilization", parse_time(since) - timedelta(seconds=METRIC_PERIOD),
+                         parse_time(until) + timedelta(seconds=METRIC_PERIOD), METRIC_PERIOD, "Average")
+    return sorted(({"time": iso(p["Timestamp"]), "value": round(float(p["Average"]), 2)} for p in points), key=lambda p: p["time"])
+
+
 def group_cpu(client, group_name, since, until):
     """Group-average CPUUtilization (1-minute periods) between since and until, oldest first."""
-    points = _group_statistics(client, group_name, "CPUUtilization", parse_time(since) - timedelta(seconds=METRIC_PERIOD),
-                               parse_time(until) + timedelta(seconds=METRIC_PERIOD), METRIC_PERIOD, "Average")
-    return sorted(({"time": iso(p["Timestamp"]), "value": round(float(p["Average"]), 2)} for p in points), key=lambda p: p["time"])
+    return _cpu(client, "AutoScalingGroupName", group_name, since, until)
+
+
+def instance_cpu(client, instance_id, since, until):
+    """One instance's CPUUtilization (1-minute periods: detailed monitoring) between since and until, oldest first."""
+    return _cpu(client, "InstanceId", instance_id, since, until)
 
 
 def group_min_credit_balance(client, group_name, since, until):

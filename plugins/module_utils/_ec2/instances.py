@@ -39,6 +39,18 @@ def default_vcpus(client, instance_type):
     return info[0]["VCpuInfo"]["DefaultVCpus"] if info else 1
 
 
+def instance_type_facts(client, instance_types):
+    """{instance type: what DescribeInstanceTypes says of it that the collection reports}: vCPUs,
+    FreeTierEligible, Hypervisor (``nitro``/``xen``), BurstablePerformanceSupported (paginated)."""
+    found = paginate(client, "describe_instance_types", InstanceTypes=list(instance_types)).get("InstanceTypes", [])
+    return dict((t["InstanceType"], {
+        "vcpus": t.get("VCpuInfo", {}).get("DefaultVCpus"),
+        "free_tier_eligible": t.get("FreeTierEligible"),
+        "hypervisor": t.get("Hypervisor"),
+        "burstable": t.get("BurstablePerformanceSupported"),
+    }) for t in found)
+
+
 def console_output(client, instance_id, latest):
     """(console text, whether to keep asking for the latest output: only Nitro instances offer it)."""
     try:

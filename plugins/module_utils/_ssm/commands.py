@@ -18,8 +18,13 @@ def send_shell_script(client, instance_ids, comment, commands, execution_timeout
     )["Command"]
 
 
-def commands_with_status(client, status):
-    return paginate(client, "list_commands", Filters=[{"key": "Status", "value": status}]).get("Commands", [])
+def shell_script_commands(client):
+    """The account's AWS-RunShellScript commands of the last 30 days (ListCommands, paginated).
+
+    Filtered on DocumentName, a key ListCommands documents; a command's status changes between
+    calls, so callers read Status from each command rather than filtering on it.
+    """
+    return paginate(client, "list_commands", Filters=[{"key": "DocumentName", "value": "AWS-RunShellScript"}]).get("Commands", [])
 
 
 def cancel_command(client, command_id):

@@ -28,3 +28,5 @@ class InstanceSim:
     user_data: Optional[str] = None
     script: Optional[shellsim.Plan] = None
     version: Optional[str] = None  # launch template version used
+    instance_type: str = ""
+    credit_mode: Optional[str] = None  # burstable types: "standard" or "unlimited" (services/ec2/credits.py)

@@ -26,15 +26,19 @@ def attach(engine) -> None:
     from .autoscaling.refresh import Refreshes
     from .cloudwatch.alarms import AlarmHistory
     from .cloudwatch.metrics import Metrics
+    from .ec2.credits import Credits
     from .ec2.images import Images
     from .ec2.instances import Instances
     from .elbv2.interfaces import LoadBalancerInterfaces
+    from .iam.propagation import Propagation
     from .ssm.run_command import RunCommand
 
     instances, images, run_command = Instances(engine), Images(engine), RunCommand(engine)
     groups, refreshes, target_tracking = Groups(engine), Refreshes(engine), TargetTracking(engine)
     alarms, metrics = AlarmHistory(engine), Metrics(engine)
     load_balancer_interfaces = LoadBalancerInterfaces(engine)
+    engine.add_service("propagation", Propagation(engine))
+    engine.add_service("credits", Credits(engine))
     for name, service in (("instances", instances), ("images", images), ("run_command", run_command),
                           ("groups", groups), ("refreshes", refreshes), ("target_tracking", target_tracking),
                           ("alarms", alarms), ("metrics", metrics), ("load_balancer_interfaces", load_balancer_interfaces)):
@@ -44,6 +48,7 @@ def attach(engine) -> None:
     engine.add_step("commands", run_command.step)
     engine.add_step("groups", groups.step)  # each group's instance refresh too
     engine.add_step("load_balancer_interfaces", load_balancer_interfaces.step)
+    engine.every_minute(engine.credits.minute)  # before publishing: the minute's CPU as credits allow it
     engine.every_minute(metrics.publish)
     engine.every_minute(target_tracking.evaluate)
     engine.every_hour(metrics.prune)

@@ -166,10 +166,30 @@ def terminate_instance(engine, _original):
 # ---------------------------------------------------------------------- responses
 
 
+def _refuse_unpropagated_profile(engine, response) -> None:
+    """CreateAutoScalingGroup validates the launch template: a profile IAM has not propagated yet fails it."""
+    from moto.autoscaling.exceptions import ValidationError
+    from moto.ec2.models import ec2_backends
+
+    spec = response._get_param("LaunchTemplate") or {}
+    if not spec:
+        return
+    ec2 = ec2_backends[response.current_account][response.region]
+    try:
+        data = ec2._get_template_from_args(dict((k, v) for k, v in spec.items() if k in ("LaunchTemplateId", "LaunchTemplateName", "Version"))).data
+    except Exception:  # noqa: BLE001 - a missing template is moto's own error to give
+        return
+    profile = data.get("IamInstanceProfile") or {}
+    refusal = engine.propagation.refusal(response.current_account, profile.get("Name"), profile.get("Arn"))
+    if refusal:
+        raise ValidationError("You must use a valid fully-formed launch template. " + refusal)
+
+
 @patch(R, "AutoScalingResponse", "create_auto_scaling_group")
 def create_auto_scaling_group_response(engine, original):
     def create_auto_scaling_group(self):
         validate_sizes(self._get_int_param("MinSize"), self._get_int_param("MaxSize"), self._get_int_param("DesiredCapacity"))
+        _refuse_unpropagated_profile(engine, self)
         warmup = self._get_int_param("DefaultInstanceWarmup")
         result = original(self)
         group = self.autoscaling_backend.autoscaling_groups[self._get_param("AutoScalingGroupName")]

@@ -20,6 +20,10 @@ class Metrics:
         self.engine = engine
 
     def cpu_of(self, instance, sim: InstanceSim, t0: float, t1: float) -> Optional[float]:
+        """What CloudWatch shows: the CPU the loads ask for, as far as CPU credits allow it."""
+        return self.engine.credits.capped(instance.id, t0, t1, self.raw_cpu(instance, sim, t0, t1))
+
+    def raw_cpu(self, instance, sim: InstanceSim, t0: float, t1: float) -> Optional[float]:
         running_until = sim.stopped_at
         loads = [(load[0], load[1], load[2]) for load in sim.loads]
         delays = self.engine.delays
@@ -53,6 +57,7 @@ class Metrics:
                 cw = cw or cloudwatch_backend(account, region)
                 self.put(cw, "AWS/EC2", "CPUUtilization", value, [{"Name": "InstanceId", "Value": instance.id}],
                          boundary - period, "Percent")
+                self._publish_credit_balance(cw, instance, boundary)
         for account, region, backend in each_backend(autoscaling_backends):
             cw = cloudwatch_backend(account, region)
             for group in list(backend.autoscaling_groups.values()):
@@ -62,6 +67,17 @@ class Metrics:
                     self._publish_group_cpu(cw, backend, group, gs, boundary, period)
                 if group.metrics:
                     self._publish_group_metrics(cw, group, gs, boundary)
+
+    def _publish_credit_balance(self, cw, instance, boundary: float) -> None:
+        """CPUCreditBalance every five minutes (AWS publishes credit metrics at five-minute frequency only)."""
+        balance = self.engine.credits.balance(instance.id)
+        if balance is None or int(boundary) % 300:
+            return
+        self.put(cw, "AWS/EC2", "CPUCreditBalance", balance, [{"Name": "InstanceId", "Value": instance.id}], boundary - 300, "Count")
+        group = next((t["value"] for t in instance.get_tags() if t["key"] == "aws:autoscaling:groupName"), None)
+        if group:
+            self.put(cw, "AWS/EC2", "CPUCreditBalance", balance, [{"Name": "AutoScalingGroupName", "Value": group}],
+                     boundary - 300, "Count")
 
     def _publish_group_cpu(self, cw, backend, group, gs: GroupSim, boundary: float, period: int) -> None:
         start = boundary - period

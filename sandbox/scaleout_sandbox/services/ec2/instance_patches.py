@@ -11,6 +11,7 @@ from typing import Optional
 
 from ...core.registry import patch
 from .block_devices import resolve_block_devices
+from .credits import default_mode
 
 M = "moto.ec2.models.instances"
 
@@ -94,6 +95,13 @@ def run_instances(engine, original):
                 kwargs["is_instance_type_default"] = False
             if user_data is None and template_data.get("UserData"):
                 user_data = template_data.get("UserData")
+        profile = template_data.get("IamInstanceProfile") or {}
+        refusal = engine.propagation.refusal(self.account_id, kwargs.get("iam_instance_profile_name") or profile.get("Name"),
+                                             kwargs.get("iam_instance_profile_arn") or profile.get("Arn"))
+        if refusal:
+            from moto.ec2.exceptions import EC2ClientError
+
+            raise EC2ClientError("InvalidParameterValue", refusal)
         instance_type = kwargs.get("instance_type") or "m1.small"
         zone = zone_of(self, kwargs)
         if zone:
@@ -117,7 +125,10 @@ def run_instances(engine, original):
                                                         iam_instance_profile_arn=profile.get("Arn"))
                 except Exception:  # noqa: BLE001 - an unknown profile is the caller's problem on AWS too
                     pass
-            engine.instances.register(instance, self.account_id, self.region_name, text)
+            sim = engine.instances.register(instance, self.account_id, self.region_name, text)
+            credits = (template_data.get("CreditSpecification") or {}).get("CpuCredits")
+            mode = default_mode(instance.instance_type, engine.delays.t3_standard_by_default)
+            engine.credits.start(sim, instance.instance_type, (credits or mode) if mode else None)
             # An interface the launch created goes with the instance at "terminated" (AWS's default
             # DeleteOnTermination for those); moto keeps it, and with it its security groups in use.
             for index, interface in instance.nics.items():

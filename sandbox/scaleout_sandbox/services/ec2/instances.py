@@ -1,5 +1,5 @@
 """EC2 instance lifecycle on the simulated clock: pending -> running (``instance_pending_s``),
-booted (``instance_boot_s``: cloud-init done, SSM online, Auto Scaling InService), shutting-down ->
+booted (``instance_boot_s``: cloud-init done, Auto Scaling InService; the SSM agent registers later, ssm/agent.py), shutting-down ->
 terminated and stopping -> stopped (``instance_shutdown_s``)."""
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ class Instances:
         sim.boot_done_at = now + max(delays.instance_boot_s, delays.instance_pending_s)
         sim.state_change_at = sim.running_at
         instance._state = InstanceState("pending", 0)
+        if sim.credit_mode:
+            self.engine.credits.start(sim, instance.instance_type, sim.credit_mode)  # a T2 gets new launch credits
 
     def step(self, now: float) -> None:
         from moto.ec2.models import ec2_backends

@@ -1,7 +1,13 @@
 """Run Command (``AWS-RunShellScript``) on the simulated clock: each invocation's script is read by
 shellsim.py, its loads run on the instance (they make its CPU), and it ends ``Success``/``Failed``
 (the script's exit status), ``TimedOut`` (executionTimeout), ``Cancelled`` (CancelCommand) or
-``Failed`` when the instance goes away."""
+``Failed`` when the instance goes away.
+
+Cancelling and the execution timeout kill the script's process group, as the SSM agent does
+(amazon-ssm-agent ``agent/executers/executers_unix.go``: the shell is made a process group leader,
+``Setpgid``, and killed with ``kill(-pid, SIGKILL)``): a load in a process group of its own
+(GNU ``timeout`` without ``--foreground``, ``setsid``) survives and keeps its CPU until its own bound
+(switch ``ssm_kill_process_group_only``). ``outlived`` lists those loads."""
 
 from __future__ import annotations
 
@@ -51,7 +57,8 @@ class RunCommand:
             if sim is not None:
                 for load in plan.loads:
                     end = None if load.end is None else now + load.end
-                    sim.loads.append([now + load.start, end, load.threads, command.command_id, load.background])
+                    sim.loads.append([now + load.start, end, load.threads, command.command_id, load.background,
+                                      load.own_group])
             invocation.update({
                 "Status": "InProgress", "StatusDetails": "InProgress", "ResponseCode": -1,
                 "ExecutionStartDateTime": stamp, "ExecutionEndDateTime": "", "ExecutionElapsedTime": "PT0S",
@@ -69,15 +76,21 @@ class RunCommand:
         now = self.engine.now()
         for inv in self.invocations:
             if inv.command is command and inv.status == "InProgress" and (not instance_ids or inv.instance_id in instance_ids):
-                self._finish(inv, now, "Cancelled", "Cancelled", -1, kill_background=True)
+                self._finish(inv, now, "Cancelled", "Cancelled", -1, kill_background=True, group_kill=True)
         self._update_command(command)
 
-    def _finish(self, inv: Invocation, when: float, status: str, details: str, code: int, kill_background: bool) -> None:
+    def _finish(self, inv: Invocation, when: float, status: str, details: str, code: int, kill_background: bool,
+                group_kill: bool = False) -> None:
+        """End an invocation. ``group_kill``: the agent kills the script's process group (cancel,
+        execution timeout): loads in a group of their own outlive it."""
         inv.status = status
         sim = self.engine.instances.get(inv.instance_id)
+        spare_own_groups = group_kill and self.engine.delays.ssm_kill_process_group_only
         if sim is not None:
             for load in sim.loads:
                 if load[3] == inv.command.command_id and (kill_background or not load[4]):
+                    if spare_own_groups and load[5]:
+                        continue
                     if load[1] is None or load[1] > when:
                         load[1] = when
         for record in inv.command.invocations:
@@ -118,7 +131,8 @@ class RunCommand:
                              "Success" if ok else "Failed", inv.plan.exit_code, kill_background=False)
                 touched.add(id(inv.command))
             elif now >= inv.timeout_at and (inv.deadline is None or inv.deadline > inv.timeout_at):
-                self._finish(inv, inv.timeout_at, "TimedOut", "ExecutionTimedOut", -1, kill_background=True)
+                self._finish(inv, inv.timeout_at, "TimedOut", "ExecutionTimedOut", -1, kill_background=True,
+                             group_kill=True)
                 touched.add(id(inv.command))
             else:
                 instance = self.engine.instances.find(inv.account, inv.region, inv.instance_id)
@@ -130,5 +144,17 @@ class RunCommand:
                 self._update_command(inv.command)
         self.invocations = [inv for inv in self.invocations if inv.status == "InProgress"]
 
+    def outlived(self, now: Optional[float] = None) -> list:
+        """Loads still burning CPU whose command has ended: [{instance_id, command_id, until}]."""
+        now = self.engine.now() if now is None else now
+        ended = {}
+        for sim in self.engine.instances.records.values():
+            for load in sim.loads:
+                if load[0] <= now and (load[1] is None or load[1] > now):
+                    ended.setdefault((sim.instance_id, load[3]), load[1])
+        running = {(inv.instance_id, inv.command.command_id) for inv in self.invocations if inv.status == "InProgress"}
+        return [{"instance_id": i, "command_id": c, "until": None if end is None else iso(end)}
+                for (i, c), end in sorted(ended.items()) if (i, c) not in running]
+
     def describe(self) -> dict:
-        return {"running_commands": len(self.invocations)}
+        return {"running_commands": len(self.invocations), "outlived_loads": self.outlived()}

@@ -1,4 +1,4 @@
-"""Run Command's API: SendCommand on the instances asked for (or Targets by tag), only SSM-online
+"""Run Command's API: SendCommand on the instances asked for (or Targets by tag), only registered (Online)
 ones, started by run_command.py; ListCommandInvocations and CancelCommand (moto lacks both)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from ...core.pagination import offset_page
 from ...core.registry import patch
 from ...core.timestamps import to_dt, to_epoch
 from .agent import is_online
+from .command_filters import matches, refusal
 
 R = "moto.ssm.responses"
 
@@ -94,9 +95,33 @@ def _invocation_item(command, record, details: bool) -> dict:
     return item
 
 
+def _filters(engine, response, api: str) -> list:
+    from moto.ssm.exceptions import SSMException
+
+    filters = response._get_param("Filters") or []
+    problem = refusal(api, filters) if engine.delays.ssm_validate_filters else None
+    if problem:
+        raise SSMException("InvalidFilterKey", problem)
+    return filters
+
+
+@patch(R, "SimpleSystemManagerResponse", "list_commands")
+def list_commands(engine, _original):
+    """Filters validated (command_filters.py, switch ssm_validate_filters) and applied; paginated."""
+    def list_commands(self):
+        filters = _filters(engine, self, "ListCommands")
+        commands = self.ssm_backend.list_commands(self._get_param("CommandId"), self._get_param("InstanceId"))
+        items = [c.response_object() for c in sorted(commands, key=lambda c: c.requested_date_time, reverse=True)
+                 if matches(filters, c.status, c.document_name, c.requested_date_time)]
+        return ActionResult(offset_page(items, "Commands", int(self._get_param("MaxResults") or 50), self._get_param("NextToken")))
+
+    return list_commands
+
+
 @patch(R, "SimpleSystemManagerResponse", "list_command_invocations", adds=True)
-def list_command_invocations(_engine, _original):
+def list_command_invocations(engine, _original):
     def list_command_invocations(self):
+        filters = _filters(engine, self, "ListCommandInvocations")
         command_id = self._get_param("CommandId")
         instance_id = self._get_param("InstanceId")
         details = bool(self._get_param("Details"))
@@ -104,7 +129,8 @@ def list_command_invocations(_engine, _original):
             else list(self.ssm_backend._commands)
         items = [_invocation_item(command, record, details)
                  for command in sorted(commands, key=lambda c: c.requested_date_time, reverse=True)
-                 for record in command.invocations if not instance_id or record["InstanceId"] == instance_id]
+                 for record in command.invocations if not instance_id or record["InstanceId"] == instance_id
+                 if matches(filters, record["Status"], command.document_name, command.requested_date_time)]
         return ActionResult(offset_page(items, "CommandInvocations", int(self._get_param("MaxResults") or 50),
                                         self._get_param("NextToken")))
 

@@ -21,6 +21,10 @@ def default_speed_box(tmp_path_factory):
 
 
 def send_load(tier, instance_ids):
+    """Like any Run Command client: once the instances are Online managed nodes (they register after boot)."""
+    tier.box.wait_for(lambda: len([i for i in tier.ssm.describe_instance_information(
+        Filters=[{"Key": "InstanceIds", "Values": list(instance_ids)}])["InstanceInformationList"]
+        if i["PingStatus"] == "Online"]) == len(instance_ids), 900, "SSM Online")
     return tier.ssm.send_command(InstanceIds=instance_ids, DocumentName="AWS-RunShellScript",
                                  Parameters={"commands": [COMMAND]})["Command"]["CommandId"]
 

@@ -38,3 +38,12 @@ def test_console_output_prints_echo_lines_then_the_failure():
     booting = console.console_output("i-1", 0, 60, 30, 90, script, p.stdout, p.exit_code, "shell")
     assert "marker-one" not in booting and "running 'init'" in booting
     assert console.console_output("i-1", 0, 10, 30, 90, script, p.stdout, p.exit_code, "shell") is None
+
+
+def test_describe_instance_types_reports_free_tier_eligibility_and_hypervisor_per_type(fresh):
+    """FreeTierEligible and Hypervisor come from moto's instance type data (one account, every region)."""
+    ec2 = fresh.client("ec2")
+    facts = {t["InstanceType"]: (t["FreeTierEligible"], t["Hypervisor"])
+             for t in ec2.describe_instance_types(InstanceTypes=["t2.micro", "t3.micro", "m5.large"])["InstanceTypes"]}
+    assert facts == {"t2.micro": (False, "xen"), "t3.micro": (True, "nitro"), "m5.large": (False, "nitro")}
+

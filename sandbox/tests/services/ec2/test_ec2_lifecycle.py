@@ -111,3 +111,25 @@ def test_root_volumes_of_amazon_images_are_deleted_with_the_instance(fresh):
         ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
     ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
     assert ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [volume_id]}])["Volumes"] == []
+
+
+def test_xen_console_is_posted_at_state_transitions_and_refuses_latest(fresh):
+    """On a Xen type (t2.micro) the console is what was buffered at the latest state transition:
+    the user data's lines appear only once the instance stops; Latest=true is Nitro-only."""
+    import pytest
+    from botocore.exceptions import ClientError
+
+    ec2 = fresh.client("ec2")
+    script = "#!/bin/bash\necho scaleout-bake: done\n"
+    xen = run_instance(fresh, UserData=script, InstanceType="t2.micro")["InstanceId"]
+    nitro = run_instance(fresh, UserData=script, InstanceType="t3.micro")["InstanceId"]
+    fresh.sleep_sim(fresh.defaults["instance_boot_s"] + 60)
+    assert "scaleout-bake: done" in ec2.get_console_output(InstanceId=nitro, Latest=True)["Output"]
+    with pytest.raises(ClientError) as err:
+        ec2.get_console_output(InstanceId=xen, Latest=True)
+    assert err.value.response["Error"]["Code"] == "UnsupportedOperation"
+    buffered = ec2.get_console_output(InstanceId=xen).get("Output") or ""
+    assert "Linux version" in buffered and "scaleout-bake: done" not in buffered  # posted when it began running
+    ec2.stop_instances(InstanceIds=[xen])
+    assert "scaleout-bake: done" in ec2.get_console_output(InstanceId=xen)["Output"]  # posted at the stop
+    ec2.terminate_instances(InstanceIds=[xen, nitro])

@@ -244,6 +244,7 @@ def test_companion_permissions_are_checked_tag_on_create_then_pass_role(enforced
     assert f"iam:PassRole on resource: {role['Arn']} because" in error_of(launch)[2]
     statements.append({"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/scaleout/*",
                        "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})
+    enforced.sleep_sim(enforced.delays()["iam_propagation_s"] + 1)  # a new profile is usable once IAM propagated it
     reservation = launch()
     enforced.client("ec2").terminate_instances(InstanceIds=[i["InstanceId"] for i in reservation["Instances"]])
 

@@ -125,3 +125,92 @@ def test_send_command_runs_only_on_the_instances_asked_for(fresh):
                    120, "Success")
     assert ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=ids[0])["StandardOutputContent"] == "hi\n"
     ec2.terminate_instances(InstanceIds=ids)
+
+
+def test_cancel_kills_the_process_group_and_a_timeout_load_outlives_it(fresh, booted):
+    """The SSM agent kills the script's process group (Setpgid, kill(-pid)); GNU timeout without
+    --foreground moves itself and its burner into a group of their own, so they outlive a cancel."""
+    ssm, cw = fresh.client("ssm"), fresh.client("cloudwatch")
+    fresh.set_delays({"startup_seconds": 0})
+    plain = send(ssm, booted[:1], "timeout 900 sha256sum /dev/zero &", "wait", "exit 0")
+    foreground = send(ssm, booted[1:2], "timeout --foreground 900 sha256sum /dev/zero &", "wait", "exit 0")
+    fresh.sleep_sim(60)
+    ssm.cancel_command(CommandId=plain["CommandId"])
+    ssm.cancel_command(CommandId=foreground["CommandId"])
+    stopped = fresh.sim_now()
+    assert invocation(ssm, plain["CommandId"], booted[0])["Status"] == "Cancelled"
+    assert invocation(ssm, foreground["CommandId"], booted[1])["Status"] == "Cancelled"
+    outlived = fresh.state()["outlived_loads"]
+    assert [(o["instance_id"], o["command_id"]) for o in outlived if o["instance_id"] in booted] == \
+        [(booted[0], plain["CommandId"])]
+    fresh.sleep_sim(240)
+
+    def after_stop(iid):
+        return [p["Average"] for p in cw.get_metric_statistics(
+            Namespace="AWS/EC2", MetricName="CPUUtilization", Dimensions=[{"Name": "InstanceId", "Value": iid}],
+            StartTime=dt.datetime.fromtimestamp(stopped + 60, dt.timezone.utc),
+            EndTime=dt.datetime.fromtimestamp(stopped + 180, dt.timezone.utc), Period=60, Statistics=["Average"])["Datapoints"]]
+
+    assert after_stop(booted[0]) and all(v == 100.0 for v in after_stop(booted[0]))  # the Cancelled load still burns
+    assert after_stop(booted[1]) and all(v < 1 for v in after_stop(booted[1]))
+
+
+def test_the_process_group_switch_off_makes_cancel_end_every_load(fresh, booted):
+    ssm = fresh.client("ssm")
+    fresh.set_delays({"ssm_kill_process_group_only": False})
+    plain = send(ssm, booted[:1], "timeout 900 sha256sum /dev/zero &", "wait", "exit 0")
+    ssm.cancel_command(CommandId=plain["CommandId"])
+    assert not [o for o in fresh.state()["outlived_loads"] if o["instance_id"] in booted]
+
+
+def test_ssm_registration_comes_after_boot_and_send_command_is_refused_until_then(fresh):
+    """An instance that has booted is not yet a managed node: its agent registers between
+    ssm_registration_min_s and ssm_registration_max_s later; until then SendCommand answers
+    InvalidInstanceId and DescribeInstanceInformation does not list it."""
+    ec2, ssm = fresh.client("ec2"), fresh.client("ssm")
+    fresh.set_delays({"ssm_registration_min_s": 60, "ssm_registration_max_s": 90})
+    iid = ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    launched = fresh.sim_now()
+    booted_at = launched + fresh.defaults["instance_boot_s"]
+    fresh.wait_for(lambda: fresh.sim_now() >= booted_at + 5, 600, "boot")
+
+    def information():
+        return ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": [iid]}])["InstanceInformationList"]
+
+    assert ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["State"]["Name"] == "running"
+    assert information() == []
+    with pytest.raises(ClientError) as err:
+        send(ssm, [iid], "echo hi")
+    assert err.value.response["Error"]["Code"] == "InvalidInstanceId"
+    fresh.wait_for(lambda: information(), 600, "registration")
+    info = information()[0]
+    registered = info["RegistrationDate"].timestamp()
+    assert info["PingStatus"] == "Online" and booted_at + 59 <= registered <= booted_at + 91
+    assert send(ssm, [iid], "echo hi")["Status"] in ("Pending", "InProgress", "Success")
+    ec2.stop_instances(InstanceIds=[iid])
+    assert information()[0]["PingStatus"] == "ConnectionLost"
+    assert ssm.describe_instance_information(Filters=[{"Key": "PingStatus", "Values": ["Online"]},
+                                                      {"Key": "InstanceIds", "Values": [iid]}])["InstanceInformationList"] == []
+    ec2.terminate_instances(InstanceIds=[iid])
+
+
+def test_command_filters_are_checked_against_the_documented_values_and_applied(fresh, booted):
+    """ListCommands documents no Status Delayed (ListCommandInvocations does): refused; moto would
+    ignore every filter."""
+    ssm = fresh.client("ssm")
+    command = send(ssm, booted[:1], "timeout 600 sha256sum /dev/zero")
+    with pytest.raises(ClientError) as err:
+        ssm.list_commands(Filters=[{"key": "Status", "value": "Delayed"}])
+    assert err.value.response["Error"]["Code"] == "InvalidFilterKey" and "Delayed" in err.value.response["Error"]["Message"]
+    with pytest.raises(ClientError):
+        ssm.list_command_invocations(Filters=[{"key": "ExecutionStage", "value": "Executing"}])
+    assert ssm.list_command_invocations(CommandId=command["CommandId"], Filters=[{"key": "Status", "value": "Delayed"}])[
+        "CommandInvocations"] == []
+    running = ssm.list_commands(Filters=[{"key": "Status", "value": "InProgress"}])["Commands"]
+    assert command["CommandId"] in [c["CommandId"] for c in running]
+    assert all(c["Status"] == "InProgress" for c in running)
+    assert command["CommandId"] not in [c["CommandId"] for c in ssm.list_commands(
+        Filters=[{"key": "DocumentName", "value": "AWS-RunPowerShellScript"}])["Commands"]]
+    ssm.cancel_command(CommandId=command["CommandId"])
+    fresh.set_delays({"ssm_validate_filters": False})
+    assert ssm.list_commands(Filters=[{"key": "Status", "value": "Delayed"}])["Commands"] == []

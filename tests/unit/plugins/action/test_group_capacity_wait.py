@@ -24,16 +24,23 @@ def snapshot(ready, desired, max_size=3, minute=1, joining=()):
 class FakeModules:
     """Answers scaling_status_info from a list of snapshots, and records every call."""
 
-    def __init__(self, snapshots, load_result=None):
+    def __init__(self, snapshots, load_result=None, unregistered=()):
         self.snapshots, self.calls = list(snapshots), []
-        self.load_result = load_result or {"commands": [{"command_id": "c"}]}
+        self.load_result = load_result
+        self.unregistered = list(unregistered)  # per cpu_load call, the instances not Online yet
 
     def __call__(self, module_name, module_args, task_vars):
         name = module_name.split(".")[-1]
         self.calls.append((name, module_args))
         if name == "scaling_status_info":
             return {"snapshot": self.snapshots.pop(0)} if self.snapshots else {"failed": True, "msg": "no more"}
-        return self.load_result
+        if self.load_result is not None:
+            return self.load_result
+        waiting = self.unregistered.pop(0) if self.unregistered else ()
+        loaded = [i for i in module_args["instance_ids"] if i not in waiting]
+        return {"commands": [{"command_id": "c", "instance_ids": loaded}], "instance_ids": loaded,
+                "registered": dict((i, "2026-11-30T12:0%d:30Z" % len(self.calls)) for i in loaded),
+                "unregistered": dict((i, "not registered") for i in waiting)}
 
 
 @pytest.fixture
@@ -70,6 +77,28 @@ def test_a_scale_out_ends_when_the_target_is_ready_and_loads_instances_that_join
     status_args = modules.calls[0][1]
     assert status_args == dict(AWS, name="demo-asg", since=SINCE)  # and only those, to the status module
     assert result["loaded_instances"] == ["i-0", "i-1", "i-2"] and len(result["samples"]) == 3
+    assert all(load["registration_timeout"] == 0 for load in loads)  # loads the Online ones, reports the others
+
+
+def test_an_instance_not_yet_registered_is_loaded_at_a_later_poll(clock):
+    modules = FakeModules([snapshot(2, 3), snapshot(2, 3, minute=2), snapshot(3, 3, minute=3)], unregistered=[["i-1"]])
+    result = run_action(dict(AWS, name="demo-asg", since=SINCE, poll_interval=15,
+                             load={"run_id": "r1", "skip_instance_ids": ["i-0"]}), modules)
+    assert result["reached"], result
+    loads = [args["instance_ids"] for name, args in modules.calls if name == "cpu_load"]
+    assert loads == [["i-1"], ["i-1"], ["i-2"]]  # refused at the first poll (not Online), loaded at the second
+    assert result["loaded_instances"] == ["i-0", "i-1", "i-2"] and sorted(result["registered"]) == ["i-1", "i-2"]
+
+
+def test_an_instance_ready_but_never_registered_is_named_in_a_warning(clock):
+    snapshots = [snapshot(2, 3, minute=m) for m in range(1, 13)]
+    modules = FakeModules(snapshots, unregistered=[["i-1"]] * 12)
+    with mock.patch.object(group_capacity_wait.display, "warning") as warning:
+        result = run_action(dict(AWS, name="demo-asg", since=SINCE, poll_interval=15, timeout=165,
+                                 load={"run_id": "r1", "skip_instance_ids": ["i-0"], "registration_timeout": 300}), modules)
+    assert result["failed"] and result["unregistered"] == {"i-1": "not registered"}
+    messages = [call.args[0] for call in warning.call_args_list]
+    assert len(messages) == 1 and messages[0].startswith("i-1 (not registered) never became an Online managed node within 300s")
 
 
 def test_a_target_above_the_max_size_fails_at_once_with_a_diagnosis(clock):

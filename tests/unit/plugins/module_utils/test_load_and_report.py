@@ -1,6 +1,15 @@
 import pytest
 
-from ansible_collections.scaleout.webtier.plugins.module_utils._load import chunks, execution_timeout, load_comment, load_script
+from ansible_collections.scaleout.webtier.plugins.module_utils._load import (
+    burner_free_ceiling,
+    chunks,
+    execution_timeout,
+    load_comment,
+    load_script,
+    stop_failure,
+    stop_settled,
+    stop_verdict,
+)
 from ansible_collections.scaleout.webtier.plugins.module_utils._report import (
     chart_series,
     markdown_summary,
@@ -12,9 +21,30 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._report import (
 def test_load_script_is_the_walkthrough_burner_bounded_by_timeout_per_vcpu():
     lines = load_script(2, 600, "demo-1")
     burners = [line for line in lines if "sha256sum /dev/zero" in line]
-    assert burners == ["timeout 600 sha256sum /dev/zero &"] * 2
+    # --foreground: the burners stay in the script's process group, which CancelCommand kills.
+    assert burners == ["timeout --foreground 600 sha256sum /dev/zero &"] * 2
     assert lines[-2:] == ["wait", "exit 0"]
-    assert all(line.startswith("timeout ") for line in burners)
+    assert all(line.startswith("timeout --foreground ") for line in burners)
+
+
+STOP = "2026-11-30T12:10:00Z"
+
+
+def test_the_stop_is_proven_by_a_datapoint_wholly_after_it_below_half_a_burner():
+    assert burner_free_ceiling(2) == 25.0 and burner_free_ceiling(1) == 50.0
+    cpu = {"i-1": [{"time": "2026-11-30T12:09:00Z", "value": 3.0}, {"time": STOP, "value": 0.3}],
+           "i-2": [{"time": "2026-11-30T12:09:00Z", "value": 1.0}, {"time": STOP, "value": 50.0}],
+           "i-3": [{"time": "2026-11-30T12:09:00Z", "value": 1.0}],
+           "i-4": [{"time": STOP, "value": 100.0}],
+           # Fell only by its own bound, 5 minutes after the cancel: that is no stop.
+           "i-5": [{"time": STOP, "value": 100.0}, {"time": "2026-11-30T12:15:00Z", "value": 0.3}]}
+    fell, lagging = stop_verdict(STOP, cpu, {"i-1": 2, "i-2": 2, "i-3": 1, "i-4": 1, "i-5": 1}, gone={"i-4"})
+    assert fell == {"i-1": {"time": STOP, "value": 0.3}}
+    assert lagging == {"i-2": {"time": STOP, "value": 50.0}, "i-3": None, "i-5": {"time": STOP, "value": 100.0}}
+    assert not stop_settled(STOP, "2026-11-30T12:19:59Z") and stop_settled(STOP, "2026-11-30T12:20:00Z")
+    msg = stop_failure(lagging, STOP, {"i-2": 2, "i-3": 1})
+    assert "i-2 (CPUUtilization 50.0 % at 2026-11-30T12:10:00Z; one burner is 50 %)" in msg
+    assert "i-3 (no CPUUtilization datapoint since the stop" in msg and "process group" in msg
 
 
 @pytest.mark.parametrize("burners,duration", [(0, 600), (1, 0), (1, 6 * 3600 + 1), (193, 10)])
@@ -73,3 +103,35 @@ def test_merge_points_dedupes_by_time():
     a = [{"time": "t2", "value": 1}, {"time": "t1", "value": 2}]
     b = [{"time": "t2", "value": 3}]
     assert merge_points(a, None, b) == [{"time": "t1", "value": 2}, {"time": "t2", "value": 3}]
+
+
+def test_the_report_shows_the_cpu_falling_after_the_stop():
+    stop = {"stopped_at": STOP, "cpu_after_stop": {"i-1": {"time": STOP, "value": 0.3, "seconds": 60.0}}}
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, load_stop=stop)
+    assert doc["load_stop"] == dict(stop, failed=False, msg="")
+    summary = markdown_summary(doc, "chart.png")
+    assert "CancelCommand at 2026-11-30T12:10:00Z" in summary and "| i-1 | 0.3 % | 2026-11-30T12:10:00Z | 1m 00s |" in summary
+    assert result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT)["load_stop"] is None
+    stuck = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, load_stop=dict(stop, failed=True, msg="a burner outlived"))
+    assert stuck["passed"] is False and "**The load did not stop:** a burner outlived" in markdown_summary(stuck, "c.png")
+
+
+def test_the_report_shows_when_each_instance_registered_and_was_loaded():
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT,
+                          registered={"i-2": "2026-11-30T12:01:10Z", "i-1": "2026-11-30T12:00:00Z"})
+    assert [r["instance_id"] for r in doc["registered"]] == ["i-1", "i-2"] and doc["registered"][1]["after_load_s"] == 70.0
+    assert "| i-2 | 2026-11-30T12:01:10Z | 1m 10s |" in markdown_summary(doc, "c.png")
+
+
+def test_the_commands_are_listed_with_a_filter_listcommands_documents():
+    """ListCommands documents Status values without Delayed (only ListCommandInvocations has it):
+    the collection filters on DocumentName and reads each command's status itself."""
+    from unittest import mock
+
+    from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import shell_script_commands
+
+    client = mock.MagicMock()
+    client.get_paginator.return_value.paginate.return_value.build_full_result.return_value = {"Commands": []}
+    shell_script_commands(client)
+    filters = client.get_paginator.return_value.paginate.call_args.kwargs["Filters"]
+    assert filters == [{"key": "DocumentName", "value": "AWS-RunShellScript"}]

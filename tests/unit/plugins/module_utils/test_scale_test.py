@@ -88,10 +88,10 @@ def test_timeline_starts_at_the_load_and_is_ordered(snapshot):
 def test_new_instance_times_skip_the_instances_there_before_the_load(snapshot):
     seen = {"i-1": LOAD, "i-3": "2026-11-30T12:06:00Z"}
     snapshot["activities"][0]["end"] = "2026-11-30T12:04:40Z"
-    times = new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-1", "i-2"})
+    times = new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-1", "i-2"}, registered={"i-3": "2026-11-30T12:07:00Z"})
     assert times == [
-        {"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 280.0, "ready_after_s": 360.0},
-        {"instance_id": "i-4", "launched_after_s": 190.0, "in_service_after_s": 190.0, "ready_after_s": None},
+        {"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 280.0, "ready_after_s": 360.0, "loaded_after_s": 420.0},
+        {"instance_id": "i-4", "launched_after_s": 190.0, "in_service_after_s": 190.0, "ready_after_s": None, "loaded_after_s": None},
     ]
     # An instance of the baseline is never new, even when its launch activity is recent.
     assert [t["instance_id"] for t in new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-3", "i-4"})] == []

@@ -128,8 +128,13 @@ def test_offerings_are_read_by_zone_for_the_types_asked(aws, run):
         {"InstanceType": "t3.micro", "LocationType": "availability-zone", "Location": "eu-west-1b"},
         {"InstanceType": "t3.micro", "LocationType": "availability-zone", "Location": "eu-west-1a"}]},
         {"LocationType": "availability-zone", "Filters": [{"Name": "instance-type", "Values": ["t3.micro", "t2.nano2"]}]})
+    aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [
+        {"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}, "FreeTierEligible": True, "Hypervisor": "nitro",
+         "BurstablePerformanceSupported": True}]}, {"InstanceTypes": ["t3.micro"]})
     failed, result = run(instance_type_offerings_info, {"instance_types": ["t3.micro", "t2.nano2"]})
     assert not failed, result
     assert result["zones_by_type"] == {"t3.micro": ["eu-west-1a", "eu-west-1b"], "t2.nano2": []}
     assert result["unknown_types"] == ["t2.nano2"]
+    # FreeTierEligible as DescribeInstanceTypes says it, for this account and region: never assumed.
+    assert result["types"] == {"t3.micro": {"vcpus": 2, "free_tier_eligible": True, "hypervisor": "nitro", "burstable": True}}
     aws.done()
