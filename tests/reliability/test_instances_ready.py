@@ -129,14 +129,18 @@ def test_the_group_is_created_once_iam_has_propagated_the_new_instance_profile(s
     (sandbox: iam_propagation_s). The product creates the identity first and retries the group's
     creation on exactly that error.
 
-    The propagation is made slower here (1800 simulated seconds, still on): without the bake, the
-    stages between the identity and the group take only seconds of real time, which are minutes
-    of simulated time - with the default the profile would have propagated before the group."""
+    The propagation is made slower here (7200 simulated seconds, two real minutes, still on):
+    without the bake, the stages between the identity and the group take only seconds of real time,
+    which are minutes of simulated time - with the default the profile would have propagated before
+    the group, and on a busy machine even half an hour of simulated time passes before it. The
+    product's retry is given ten real minutes for that, so that the test does not depend on how
+    fast the machine runs the stages in between."""
     stack = unique_name("iam")
     ec2 = sandbox.client("ec2", region=REGION)
     inventory = write_inventory(tmp_path / "inv", {stack: {"stack_name": stack, "launch_template_image_id": linux_image(ec2),
-                                                           "scaling_group_wait_for_instances": False}})
-    sandbox.set_delays({"iam_propagation_s": 1800})
+                                                           "scaling_group_wait_for_instances": False,
+                                                           "scaling_group_profile_propagation_timeout": 600}})
+    sandbox.set_delays({"iam_propagation_s": 7200})
     try:
         run = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory,
                            tags=["network", "load_balancer", "launch_template", "scaling_group"], timeout=900)
