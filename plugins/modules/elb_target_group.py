@@ -137,8 +137,6 @@ changes:
   elements: str
 """
 
-import time
-
 try:
     import botocore
 except ImportError:
@@ -150,6 +148,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import target_groups as tg
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE, Poller, WAITING, wait_until
 
 DELETE_RETRY_SECONDS = 5
 
@@ -222,15 +221,21 @@ def absent(module, elbv2):
     arn, changes = found["TargetGroupArn"], ["delete %s" % name]
     if module.check_mode:
         module.exit_json(changed=True, target_group_arn=arn, changes=changes, msg="would have deleted target group %s" % name)
-    deadline = time.monotonic() + module.params["delete_timeout"]
-    while True:
+    last_refusal = {}
+
+    def try_delete():
         try:
             tg.delete_target_group(elbv2, arn)
-            break
         except is_boto3_error_code("ResourceInUse") as e:
-            if time.monotonic() + DELETE_RETRY_SECONDS > deadline:
-                fail_aws(module, e, "target group %s was still in use after %ds" % (name, module.params["delete_timeout"]))
-            time.sleep(DELETE_RETRY_SECONDS)
+            last_refusal["error"] = e
+            return False
+        return True
+
+    # The one wait loop of the collection (_waiting), as every other wait.
+    poller = Poller(module.params["delete_timeout"], DELETE_RETRY_SECONDS)
+    outcome, _deleted, _detail = wait_until(try_delete, lambda deleted: (DONE, "deleted") if deleted else (WAITING, "in use"), poller)
+    if outcome != DONE:
+        fail_aws(module, last_refusal["error"], "target group %s was still in use after %ds" % (name, module.params["delete_timeout"]))
     module.exit_json(changed=True, target_group_arn=arn, changes=changes)
 
 

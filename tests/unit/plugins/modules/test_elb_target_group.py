@@ -3,7 +3,7 @@
 no write call, drift is repaired in place, check mode writes nothing, immutable settings fail, and a
 target group briefly in use is deleted once AWS lets it go."""
 
-from module_harness import aws, run  # noqa: F401  # pylint: disable=unused-import
+from module_harness import aws, clock, fake_poller, run  # noqa: F401  # pylint: disable=unused-import
 
 from ansible_collections.scaleout.webtier.plugins.modules import elb_target_group
 
@@ -104,8 +104,8 @@ def test_a_setting_aws_cannot_change_fails_naming_it(aws, run):
     assert failed and "Port: 8080 -> 80 cannot change on AWS" in result["msg"]
 
 
-def test_a_target_group_in_use_is_deleted_once_aws_lets_it_go(aws, run, monkeypatch):
-    monkeypatch.setattr(elb_target_group.time, "sleep", lambda seconds: None)
+def test_a_target_group_in_use_is_deleted_once_aws_lets_it_go(aws, run, fake_poller, clock):
+    fake_poller(elb_target_group)
     elbv2 = aws["elbv2"]
     elbv2.add_response("describe_target_groups", {"TargetGroups": [existing()]}, {"Names": [NAME]})
     elbv2.add_client_error("delete_target_group", "ResourceInUse", "Target group is currently in use by a listener or a rule", 400,
