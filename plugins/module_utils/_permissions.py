@@ -4,9 +4,11 @@
 
 """Private: the collection's minimal IAM policy by statement, and what a refused call means.
 
-``POLICY_STATEMENTS`` names, per statement of docs/iam-policy.json (the policy the docs give to the
-identity that runs the collection), the actions it allows. It is the one list of the actions the
-collection needs: the unit tests check that the JSON document says the same, and the
+``POLICY_DOCUMENTS`` names, per customer managed policy the docs give to the identity that runs the
+collection, and per statement of it, the actions it allows: ``docs/iam-policy-read.json`` holds the
+reads (Describe, Get, List), ``docs/iam-policy.json`` the writes with their conditions. Two policies
+because one would not fit AWS's 6,144-character limit for a managed policy. It is the one list of
+the actions the collection needs: the unit tests check that the JSON documents say the same, and the
 least-privilege test that the runs use every one and nothing else.
 
 When AWS refuses a call (``AccessDenied``, ``AccessDeniedException``, ``UnauthorizedOperation``),
@@ -16,7 +18,7 @@ allowed it, so that the operator knows what to check in their policy.
 
 import re
 
-POLICY_STATEMENTS = (
+READ_POLICY_STATEMENTS = (
     ("Read", (
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribeInstanceRefreshes",
@@ -65,6 +67,9 @@ POLICY_STATEMENTS = (
     ("SourceImageParameter", (
         "ssm:GetParameter",
     )),
+)
+
+WRITE_POLICY_STATEMENTS = (
     ("Ec2CreateTagged", (
         "ec2:CreateImage",
         "ec2:CreateLaunchTemplate",
@@ -160,6 +165,12 @@ POLICY_STATEMENTS = (
     )),
 )
 
+POLICY_DOCUMENTS = (
+    ("docs/iam-policy-read.json", READ_POLICY_STATEMENTS),
+    ("docs/iam-policy.json", WRITE_POLICY_STATEMENTS),
+)
+POLICY_STATEMENTS = READ_POLICY_STATEMENTS + WRITE_POLICY_STATEMENTS
+
 DENIAL_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
 # AWS's wording: "User: <arn> is not authorized to perform: <action> on resource: <arn> because ...".
 _DENIAL = re.compile(r"not authorized to perform:? (?P<action>[\w-]+:\w+)"
@@ -170,6 +181,14 @@ def statements_for(action):
     """The Sids of the policy statements that allow `action` (pure, case-insensitive)."""
     wanted = action.lower()
     return [sid for sid, actions in POLICY_STATEMENTS if wanted in (a.lower() for a in actions)]
+
+
+def document_of(sid):
+    """The policy document (its path in the collection) that holds statement `sid` (pure)."""
+    for path, statements in POLICY_DOCUMENTS:
+        if sid in (name for name, _actions in statements):
+            return path
+    return None
 
 
 def all_actions():
@@ -201,10 +220,10 @@ def explain_denial(error):
     statements = statements_for(action)
     text = "AWS refused %s%s" % (action, " on %s" % resource if resource else "")
     if statements:
-        text += "; the collection's policy allows it in statement %s of docs/iam-policy.json: check its Resource and Condition" % (
-            " or ".join(statements))
+        text += "; the collection's policy allows it in statement %s: check its Resource and Condition" % (
+            " or ".join("%s of %s" % (sid, document_of(sid)) for sid in statements))
     else:
-        text += "; the collection's policy (docs/iam-policy.json) does not list this action"
+        text += "; the collection's policies (docs/iam-policy-read.json, docs/iam-policy.json) do not list this action"
     if error.response.get("Error", {}).get("Code") == "UnauthorizedOperation":
         text += " (EC2 encodes the reason: aws sts decode-authorization-message --encoded-message <message>)"
     return text

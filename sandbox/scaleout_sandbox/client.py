@@ -112,18 +112,23 @@ class SandboxClient:
             config=Config(retries={"max_attempts": 1, "mode": "standard"}),
         )
 
-    def create_user(self, name: str, policy_document, policy_name: Optional[str] = None) -> dict:
-        """An IAM user holding only `policy_document` (a dict or JSON text), as a customer managed
-        policy attached to it, and an access key: {"user_name", "arn", "policy_arn",
-        "access_key_id", "secret_access_key"}. Made with the admin key through the IAM API, so
-        moto validates the document as AWS would."""
+    def create_user(self, name: str, policy_documents, policy_name: Optional[str] = None) -> dict:
+        """An IAM user holding only `policy_documents` (one document or a list; each a dict or JSON
+        text), as customer managed policies attached to it, and an access key: {"user_name", "arn",
+        "policy_arns", "access_key_id", "secret_access_key"}. Made with the admin key through the
+        IAM API, so moto validates each document as AWS would."""
         iam = self.client("iam")
-        document = policy_document if isinstance(policy_document, str) else json.dumps(policy_document)
+        documents = policy_documents if isinstance(policy_documents, list) else [policy_documents]
         user = iam.create_user(UserName=name)["User"]
-        policy = iam.create_policy(PolicyName=policy_name or f"{name}-policy", PolicyDocument=document)["Policy"]
-        iam.attach_user_policy(UserName=name, PolicyArn=policy["Arn"])
+        policy_arns = []
+        for number, document in enumerate(documents):
+            text = document if isinstance(document, str) else json.dumps(document)
+            suffix = "" if number == 0 else f"-{number + 1}"
+            policy = iam.create_policy(PolicyName=f"{policy_name or name + '-policy'}{suffix}", PolicyDocument=text)["Policy"]
+            iam.attach_user_policy(UserName=name, PolicyArn=policy["Arn"])
+            policy_arns.append(policy["Arn"])
         key = iam.create_access_key(UserName=name)["AccessKey"]
-        return {"user_name": name, "arn": user["Arn"], "policy_arn": policy["Arn"],
+        return {"user_name": name, "arn": user["Arn"], "policy_arns": policy_arns,
                 "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
 
 

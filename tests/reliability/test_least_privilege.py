@@ -1,5 +1,6 @@
-"""Least privilege: the whole lifecycle runs as an IAM user holding only docs/iam-policy.json, on a
-sandbox that enforces IAM, and the policy holds no action that the lifecycle does not use.
+"""Least privilege: the whole lifecycle runs as an IAM user holding only the collection's policies
+(docs/iam-policy-read.json and docs/iam-policy.json), on a sandbox that enforces IAM, and the
+policies hold no action that the lifecycle does not use.
 
 The lifecycle: a first converge (bake, deploy), a converge that changes settings (SSH rule, group
 size, health check) and forces a rebake (new template version, instance refresh), the scale test
@@ -21,7 +22,7 @@ import pytest
 
 from conftest import DEFAULT_REGION, REPO, requests_log, run_playbook, start_sandbox, write_inventory
 
-POLICY = REPO / "docs" / "iam-policy.json"
+POLICIES = [REPO / "docs" / "iam-policy-read.json", REPO / "docs" / "iam-policy.json"]
 # AWS's limit for a customer managed policy: characters, not counting white space.
 MANAGED_POLICY_LIMIT = 6144
 
@@ -47,9 +48,13 @@ FREE = {"sts:GetCallerIdentity"}
 PREFIX = {"elbv2": "elasticloadbalancing"}
 
 
-def policy_actions(document: dict) -> set:
+def policy_documents() -> list:
+    return [json.loads(path.read_text()) for path in POLICIES]
+
+
+def policy_actions(documents: list) -> set:
     actions = set()
-    for statement in document["Statement"]:
+    for statement in (s for document in documents for s in document["Statement"]):
         assert statement["Effect"] == "Allow", statement
         listed = statement["Action"]
         actions.update([listed] if isinstance(listed, str) else listed)
@@ -76,7 +81,7 @@ def lifecycle(tmp_path_factory):
     box = start_sandbox(tmp_path_factory.mktemp("iam-sandbox"), env={"SCALEOUT_SANDBOX_IAM_ENFORCE": "1"})
     try:
         assert box.health()["iam_enforced"] is True
-        user = box.create_user("scaleout-deployer", json.loads(POLICY.read_text()))
+        user = box.create_user("scaleout-deployer", policy_documents())
         # The certificate the HTTPS listener names (ELB refuses one that ACM does not hold).
         certificate_arn = box.client("acm", region=DEFAULT_REGION).request_certificate(
             DomainName="lp.example.com")["CertificateArn"]
@@ -121,7 +126,7 @@ def test_the_lifecycle_succeeds_as_the_limited_user(lifecycle):
 def test_no_call_was_refused(lifecycle):
     calls = lifecycle[1]
     refused = sorted({iam_action(c) for c in calls if c.get("status") in (401, 403)})
-    assert not refused, f"the sandbox refused {refused}: fix docs/iam-policy.json or the calls\n{denials(calls)}"
+    assert not refused, f"the sandbox refused {refused}: fix the policies in docs/ or the calls\n{denials(calls)}"
 
 
 def denials(calls) -> str:
@@ -140,14 +145,14 @@ def denials(calls) -> str:
 def test_the_policy_allows_every_action_used(lifecycle):
     calls = lifecycle[1]
     used = {iam_action(c) for c in calls} - FREE
-    missing = used - policy_actions(json.loads(POLICY.read_text()))
+    missing = used - policy_actions(policy_documents())
     assert not missing, f"used but not in the policy: {sorted(missing)}"
 
 
 def test_the_policy_holds_no_action_the_lifecycle_does_not_use(lifecycle):
     calls = lifecycle[1]
     used = {iam_action(c) for c in calls}
-    unused = policy_actions(json.loads(POLICY.read_text())) - used
+    unused = policy_actions(policy_documents()) - used
     unexplained = unused - set(IMPLIED)
     assert not unexplained, f"in the policy but never used: {sorted(unexplained)}"
     for action in unused:
@@ -155,8 +160,9 @@ def test_the_policy_holds_no_action_the_lifecycle_does_not_use(lifecycle):
         assert carrier in used, f"{action} is there because of {carrier} ({reason}), which the run never called"
 
 
-def test_the_policy_document_is_well_formed_and_fits_a_managed_policy():
-    document = json.loads(POLICY.read_text())
+@pytest.mark.parametrize("path", POLICIES, ids=lambda path: path.name)
+def test_the_policy_document_is_well_formed_and_fits_a_managed_policy(path):
+    document = json.loads(path.read_text())
     assert document["Version"] == "2012-10-17"
     sids = [s["Sid"] for s in document["Statement"]]
     assert len(sids) == len(set(sids)), "statement ids repeat"

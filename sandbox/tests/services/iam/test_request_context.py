@@ -1,6 +1,6 @@
 """API call -> the checks AWS makes (scaleout_sandbox/services/iam/request_context/), over a fake
 state: the resource ARNs follow the Service Authorization Reference's templates, every action of
-docs/iam-policy.json is mapped (or has no resource-level permission), and the companion checks
+the collection's policies (docs/iam-policy-read.json, docs/iam-policy.json) is mapped (or has no resource-level permission), and the companion checks
 (tags on create, iam:PassRole) are made."""
 
 import json
@@ -13,7 +13,7 @@ from scaleout_sandbox.services.iam import sar
 from scaleout_sandbox.services.iam.request_context import TABLES, checks_for, mapped
 
 ACCOUNT = "123456789012"
-POLICY = Path(__file__).resolve().parents[4] / "docs" / "iam-policy.json"
+POLICIES = [Path(__file__).resolve().parents[4] / "docs" / name for name in ("iam-policy-read.json", "iam-policy.json")]
 MANAGED = {"scaleout:managed-by": "scaleout.webtier"}
 # Actions with a resource type in the reference that the tables leave on "*" (docs/sandbox.md):
 # reads the policy grants on "*" anyway, and the companions checked inside other calls.
@@ -83,7 +83,7 @@ def _template_pattern(template: str) -> "re.Pattern":
 
 
 def policy_actions():
-    return sorted({a for s in json.loads(POLICY.read_text())["Statement"] for a in s["Action"]}
+    return sorted({a for path in POLICIES for s in json.loads(path.read_text())["Statement"] for a in s["Action"]}
                   | {"ec2:DeleteVolume", "elasticloadbalancing:ModifyListener"})
 
 
