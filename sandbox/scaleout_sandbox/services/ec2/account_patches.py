@@ -4,9 +4,9 @@
   (EC2/VPC User Guide, "Default VPCs": "Create an internet gateway and connect it to your default
   VPC. Add a route to the main route table that points all traffic (0.0.0.0/0) to the internet
   gateway"); moto's has neither.
-* **EBS encryption by default, its key** (``GetEbsDefaultKmsKeyId``, ``ModifyEbsDefaultKmsKeyId``,
-  ``ResetEbsDefaultKmsKeyId``, which moto lacks): until an account sets a key, AWS answers the ARN of
-  the alias ``alias/aws/ebs`` (EC2 API Reference, GetEbsDefaultKmsKeyId; EBS User Guide, "Encryption
+* **EBS encryption by default, its key** (``GetEbsDefaultKmsKeyId`` and ``ResetEbsDefaultKmsKeyId``,
+  which moto lacks; moto's ``ModifyEbsDefaultKmsKeyId`` sets it): until an account sets a key, AWS
+  answers the ARN of the alias ``alias/aws/ebs`` (EC2 API Reference, GetEbsDefaultKmsKeyId; EBS User Guide, "Encryption
   by default").
 * **The default credit option of a burstable family** (``GetDefaultCreditSpecification``, which moto
   lacks): T2 ``standard``, T3/T3a/T4g ``unlimited`` unless the account made standard their default
@@ -40,29 +40,30 @@ def default_key_arn(account_id: str, region: str, partition: str = "aws") -> str
     return f"arn:{partition}:kms:{region}:{account_id}:alias/aws/ebs"
 
 
+def _aws_managed_key_arn(backend):
+    """The ARN of the key behind alias/aws/ebs, if KMS has made it (None otherwise)."""
+    from moto.kms.models import kms_backends
+
+    kms = kms_backends[backend.account_id][backend.region_name]
+    return kms.describe_key("alias/aws/ebs").arn if kms.alias_exists("alias/aws/ebs") else None
+
+
 @patch("moto.ec2.responses.settings", "Settings", "get_ebs_default_kms_key_id", adds=True)
 def get_ebs_default_kms_key_id(_engine, _original):
     from moto.utilities.utils import get_partition
 
     def get_ebs_default_kms_key_id(self):
+        # moto's ModifyEbsDefaultKmsKeyId keeps the key's ARN in default_kms_key_id ("" until set,
+        # the aws/ebs key's ARN once a volume was encrypted without a key): AWS names the AWS managed
+        # key by its alias ARN.
         self.error_on_dryrun()
         backend = self.ec2_backend
-        key = getattr(backend, "ebs_default_kms_key_id", None) or default_key_arn(
-            backend.account_id, backend.region_name, get_partition(backend.region_name))
+        key = backend.default_kms_key_id
+        if not key or key == _aws_managed_key_arn(backend):
+            key = default_key_arn(backend.account_id, backend.region_name, get_partition(backend.region_name))
         return ActionResult({"KmsKeyId": key})
 
     return get_ebs_default_kms_key_id
-
-
-@patch("moto.ec2.responses.settings", "Settings", "modify_ebs_default_kms_key_id", adds=True)
-def modify_ebs_default_kms_key_id(_engine, _original):
-    def modify_ebs_default_kms_key_id(self):
-        self.error_on_dryrun()
-        backend = self.ec2_backend
-        backend.ebs_default_kms_key_id = key_arn(backend, self._get_param("KmsKeyId"))
-        return ActionResult({"KmsKeyId": backend.ebs_default_kms_key_id})
-
-    return modify_ebs_default_kms_key_id
 
 
 @patch("moto.ec2.responses.settings", "Settings", "reset_ebs_default_kms_key_id", adds=True)
@@ -72,23 +73,11 @@ def reset_ebs_default_kms_key_id(_engine, _original):
     def reset_ebs_default_kms_key_id(self):
         self.error_on_dryrun()
         backend = self.ec2_backend
-        backend.ebs_default_kms_key_id = None
+        backend.default_kms_key_id = ""
         return ActionResult({"KmsKeyId": default_key_arn(backend.account_id, backend.region_name,
                                                           get_partition(backend.region_name))})
 
     return reset_ebs_default_kms_key_id
-
-
-def key_arn(backend, key_id: str) -> str:
-    """AWS stores the key given (id, alias or ARN) as its ARN; an unknown key is refused."""
-    from moto.ec2.exceptions import InvalidParameterValueError
-    from moto.kms.models import kms_backends
-
-    kms = kms_backends[backend.account_id][backend.region_name]
-    try:
-        return kms.describe_key(key_id).arn
-    except Exception as error:  # noqa: BLE001 - moto raises NotFoundException (and others) for unknown keys
-        raise InvalidParameterValueError(f"KmsKeyId {key_id} is not valid: {error}") from error
 
 
 @patch("moto.ec2.responses.settings", "Settings", "get_default_credit_specification", adds=True)
