@@ -176,10 +176,14 @@ def test_a_customer_managed_default_key_that_auto_scaling_may_not_use_fails_pref
 
 
 def test_names_too_long_for_aws_fail_preflight(sandbox, tmp_path):
+    # An image name is the prefix plus "-YYYYMMDDTHHMMSSZ": AWS allows 128 characters in all.
     stack = unique_name("pfl")
-    hosts = {stack: {"stack_name": stack, "load_balancer_target_group_name": "t" * 33}}
+    hosts = {stack: {"stack_name": stack, "bake_image_name_prefix": "i" * 112}}
     run, rows, mutating = run_preflight(sandbox, tmp_path / "long", hosts)
-    assert_fails_naming(run, rows[stack], mutating, ["names and limits"], ["33 characters (limit 32)"])
+    assert_fails_naming(run, rows[stack], mutating, ["names and limits"], ["112 characters (limit 111)"])
+    hosts[stack]["bake_image_name_prefix"] = "i" * 111
+    run, rows, mutating = run_preflight(sandbox, tmp_path / "fits", hosts)
+    assert_passes(run, rows[stack], mutating)
 
 
 # ------------------------------------------------------------------ permissions, on a sandbox that enforces IAM
