@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: preflight
 short_description: Check, read-only, that an account can run the whole web tier pipeline
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Reads, and never writes, what decides whether a run can succeed in this account and region,
     and returns one row per check with a verdict C(ok), C(warn) or C(fail), a detail and how to fix it.
