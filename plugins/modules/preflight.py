@@ -451,8 +451,7 @@ def main():
         module.fail_json_aws(e, msg="Preflight could not read the basics (caller, region, VPC, instance types)")
 
     slr, slr_error = reads.outcome("slr")
-    if slr_error is not None and error_code(slr_error) != "NoSuchEntity":
-        module.fail_json_aws(slr_error, msg="Preflight could not read the role %s" % SLR_NAME)
+    slr_unread = slr_error is not None and error_code(slr_error) != "NoSuchEntity"
     image, image_message = None, ""
     try:
         image, image_message = reads.get("image")
@@ -491,7 +490,10 @@ def main():
         rows.append(verdicts.ebs_row(bool(encrypted or params["kms_key_id"]), key, policy, policy_error, slr_arn))
     except AWS_ERRORS as e:
         module.fail_json_aws(e, msg="Preflight could not read the account's state")
-    rows.append(verdicts.slr_row(slr is not None, may_create, unknown_reason))
+    if slr_unread:
+        rows.append(verdicts.slr_row(False, None, "iam:GetRole %s: %s" % (SLR_NAME, describe(slr_error))))
+    else:
+        rows.append(verdicts.slr_row(slr is not None, may_create, unknown_reason))
     architectures = (types.get(group_type) or {}).get("ProcessorInfo", {}).get("SupportedArchitectures", [])
     rows.append(verdicts.image_row(image, image_message, architectures))
     rows.append(verdicts.names_row(names))
