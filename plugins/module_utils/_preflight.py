@@ -383,12 +383,18 @@ def default_route(table):
     return None
 
 
-def vpc_row(vpc_id, found):
+def vpc_row(vpc_id, found, missing_subnets=()):
+    """The VPC the stack uses: `vpc_id` (given or resolved), whether it exists, and given subnets that
+    do not (the messages name the settings, as the network role's own checks do)."""
+    if missing_subnets:
+        return row("network: VPC", FAIL, "network_subnet_ids: no such subnet in this region: %s" % ", ".join(missing_subnets),
+                   "set network_subnet_ids to subnets of this region")
     if not vpc_id:
         return row("network: VPC", FAIL, "the region has no default VPC and network_vpc_id is not set",
                    "set network_vpc_id (and network_subnet_ids)")
     if not found:
-        return row("network: VPC", FAIL, "%s does not exist in this region" % vpc_id, "set network_vpc_id to an existing VPC")
+        return row("network: VPC", FAIL, "network_vpc_id=%s: no such VPC in this region" % vpc_id,
+                   "set network_vpc_id to an existing VPC")
     return row("network: VPC", OK, vpc_id)
 
 
@@ -396,7 +402,8 @@ def zones_row(placement, instance_type, min_zones):
     if placement is None:
         return row("network: zones", FAIL, "no subnets to place instances in", "set network_subnet_ids or network_vpc_id")
     if not placement.get("enough"):
-        return row("network: zones", FAIL, placement.get("message", ""),
+        return row("network: zones", FAIL, "stack_instance_type=%s, network_min_zones=%d: %s"
+                   % (instance_type, min_zones, placement.get("message", "")),
                    "use subnets in at least %d zones that offer %s, or another instance type" % (min_zones, instance_type))
     return row("network: zones", OK, placement.get("message", ""))
 
@@ -455,11 +462,10 @@ def egress_row(subnets, route_tables, endpoints, vpc_id, region):
 
 
 def instance_type_row(instance_type, info, offered_zones):
-    if info is None:
-        return row("instance type", FAIL, "%s does not exist in this region (DescribeInstanceTypes)" % instance_type,
+    if info is None or not offered_zones:
+        return row("instance type", FAIL, "stack_instance_type=%s: no availability zone of this region offers it%s"
+                   % (instance_type, " (DescribeInstanceTypes does not know it)" if info is None else ""),
                    "choose an instance type this region sells (stack_instance_type)")
-    if not offered_zones:
-        return row("instance type", FAIL, "%s is offered in no zone of this region" % instance_type, "choose another instance type")
     return row("instance type", OK, "%s: %s vCPUs, %s; offered in %s" % (
         instance_type, info.get("VCpuInfo", {}).get("DefaultVCpus"), "/".join(info.get("ProcessorInfo", {}).get("SupportedArchitectures", [])),
         ", ".join(sorted(offered_zones))))

@@ -179,6 +179,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.scaleout.webtier.plugins.module_utils import _preflight as verdicts
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import paginate
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import MalformedImageId
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import describe_images
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import DEFAULT_SSM
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import newest_image
 from ansible_collections.scaleout.webtier.plugins.module_utils._placement import select_subnets
@@ -241,14 +243,20 @@ def offered_zones(ec2, types):
 
 
 def resolve_vpc(ec2, vpc_id, subnet_ids):
-    """(vpc id, whether it exists)."""
-    if vpc_id:
-        return vpc_id, bool(ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"])
+    """(vpc id, whether it exists, the given subnets that do not). Looked up by filters, which return
+    nothing for an unknown id (the ids parameters would refuse the whole call)."""
+    missing = []
     if subnet_ids:
         subnets = ec2.describe_subnets(Filters=[{"Name": "subnet-id", "Values": subnet_ids}])["Subnets"]
-        return (subnets[0]["VpcId"], True) if subnets else ("", False)
+        missing = sorted(set(subnet_ids) - set(s["SubnetId"] for s in subnets))
+        if not vpc_id and subnets:
+            vpc_id = subnets[0]["VpcId"]
+    if vpc_id:
+        return vpc_id, bool(ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"]), missing
+    if subnet_ids:
+        return "", False, missing
     default = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
-    return (default[0]["VpcId"], True) if default else ("", False)
+    return (default[0]["VpcId"], True, missing) if default else ("", False, missing)
 
 
 def network(ec2, vpc_id, subnet_ids):
@@ -265,18 +273,22 @@ def network(ec2, vpc_id, subnet_ids):
 def source_image(ec2, ssm, params):
     """(image or None, message)."""
     if params["source_image_id"]:
-        images = ec2.describe_images(ImageIds=[params["source_image_id"]])["Images"]
-        return newest_image(images), "%s: no such image visible to this account in the region" % params["source_image_id"]
+        try:
+            images = describe_images(ec2, ImageIds=[params["source_image_id"]])
+        except MalformedImageId:
+            return None, "bake_source_image_id=%s: not an AMI id (ami- followed by hex digits)" % params["source_image_id"]
+        return newest_image(images), "bake_source_image_id=%s: no such image visible to this account in the region" % params["source_image_id"]
     if params["source_name_pattern"]:
-        images = ec2.describe_images(Owners=params["source_owners"],
-                                     Filters=[{"Name": "name", "Values": [params["source_name_pattern"]]}])["Images"]
-        return newest_image(images), "name pattern %s: no available image matches" % params["source_name_pattern"]
+        images = describe_images(ec2, Owners=params["source_owners"],
+                                 Filters=[{"Name": "name", "Values": [params["source_name_pattern"]]}])
+        return newest_image(images), "bake_source_name_pattern=%s (bake_source_owners=%s): no available image matches" % (
+            params["source_name_pattern"], ",".join(params["source_owners"]))
     name = params["source_ssm_parameter"] or DEFAULT_SSM % params["architecture"]
     image_id = parameter_value(ssm, name)
     if image_id is None:
-        return None, "SSM parameter %s does not exist in the region" % name
-    images = ec2.describe_images(ImageIds=[image_id])["Images"]
-    return newest_image(images), "SSM parameter %s names %s, which is not visible in the region" % (name, image_id)
+        return None, "bake_source_ssm_parameter=%s: no such parameter in the region" % name
+    images = describe_images(ec2, ImageIds=[image_id])
+    return newest_image(images), "bake_source_ssm_parameter=%s names %s, which is not visible in the region" % (name, image_id)
 
 
 def quota_value(quotas, service_code, quota_code):
@@ -441,7 +453,7 @@ def main():
 
     try:
         caller = reads.get("caller")
-        vpc_id, vpc_found = reads.get("vpc")
+        vpc_id, vpc_found, missing_subnets = reads.get("vpc")
         reads.submit("usage", usage, ec2, aws["elbv2"], aws["autoscaling"], names, params["stack_name"], vpc_id)
         if vpc_found:
             reads.submit("network", network, ec2, vpc_id, params["subnet_ids"])
@@ -467,8 +479,8 @@ def main():
 
     try:
         rows.extend(quota_rows(reads, params, types, reads.get("usage")))
-        rows.append(verdicts.vpc_row(vpc_id, vpc_found))
-        if vpc_found:
+        rows.append(verdicts.vpc_row(vpc_id, vpc_found, missing_subnets))
+        if vpc_found and not missing_subnets:
             subnets, tables, endpoints = reads.get("network")
             placement = select_subnets(subnets, sorted(zones.get(group_type, ())), group_type, params["max_zones"], params["min_zones"])
             chosen = [s for s in subnets if s["SubnetId"] in placement["subnet_ids"]]
