@@ -575,8 +575,8 @@ def image_row(image, message, type_architectures):
                                                   "to an image visible in this region")
     architecture = image.get("Architecture")
     if type_architectures and architecture not in type_architectures:
-        return row("source image", FAIL, "%s is %s; the instance type runs %s" % (image.get("ImageId"), architecture,
-                                                                                 "/".join(type_architectures)),
+        detail = "%s is %s; the instance type runs %s" % (image.get("ImageId"), architecture, "/".join(type_architectures))
+        return row("source image", FAIL, detail,
                    "set bake_architecture (and the image) to match the instance type, or choose another type")
     return row("source image", OK, "%s (%s, %s)" % (image.get("ImageId"), image.get("Name"), architecture))
 
