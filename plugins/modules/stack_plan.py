@@ -14,12 +14,12 @@ description:
     IAM role, its managed policies and instance profile, the stack's images and any temporary bake
     resources, the launch template with its latest and default versions, the Auto Scaling group,
     its scaling policy and running instance refreshes.
-  - Compares that read with the settings each stage applies (O(wanted), published by each stage's
+  - "Compares that read with the settings each stage applies (O(wanted), published by each stage's
     C(plan) entry point) and returns the plan - per resource C(create), C(update) (each change as
     C(attribute: now -> wanted)), C(replace), C(delete) or C(no change) - and per stage whether its
-    converge has anything to do. The comparison is as strict as the module that converges the resource.
+    converge has anything to do. The comparison is as strict as the module that converges the resource."
   - Read-only; the same in check mode. Writes the plan to O(report_path) when given (also in check
-    mode: it is a report, not a change of the stack).
+    mode, as it is a report, not a change of the stack).
 author: scaleout.webtier maintainers (@scaleout)
 options:
   stack_name:
@@ -187,8 +187,7 @@ def read_stack(aws, stack, wanted):
     template_name = (template_wanted or {}).get("name") or wanted.get("bake", {}).get("launch_template_name")
     if template_name:
         reads["launch_template"] = lambda: find_template(ec2, template_name)
-    if template_wanted and template_wanted.get("image_id"):
-        reads["template_image"] = lambda: describe_images(ec2, ImageIds=[template_wanted["image_id"]])
+    image_id = (template_wanted or {}).get("image_id")
     if "launch_template" in wanted and wanted["launch_template"]["identity"]:
         reads["role"] = lambda: find_role(iam, wanted["launch_template"]["role"]["name"])
     profile_name = (template_wanted or {}).get("instance_profile")
@@ -199,6 +198,10 @@ def read_stack(aws, stack, wanted):
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         futures = dict((name, pool.submit(read)) for name, read in reads.items())
         results = dict((name, future.result()) for name, future in futures.items())
+    # The template's image is usually the stack's own (the bake's), already read: described only otherwise.
+    own = [i for i in results.get("images", []) if i["ImageId"] == image_id]
+    if image_id:
+        results["template_image"] = own or describe_images(ec2, ImageIds=[image_id])
     read = {"security_groups": results.get("security_groups", {}), "load_balancer": None, "target_group": None,
             "images": results.get("images", []), "bake_instances": results.get("bake_instances", []),
             "bake_security_groups": results.get("bake_security_groups", []),
