@@ -19,6 +19,7 @@ the plan creates or replaces first (a new security group's id), the dependant sa
 
 import copy
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.scaleout.webtier.plugins.module_utils import _group
@@ -381,7 +382,6 @@ def plan_launch_template_stage(wanted, read):
 
 def snake_group(group):
     """A DescribeAutoScalingGroups entry in amazon.aws.autoscaling_group_info's (snake_case) form."""
-    from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
     return camel_dict_to_snake_dict(group)
 
 

@@ -9,6 +9,10 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
 
 
+# The instance refresh statuses that have not ended (DescribeInstanceRefreshes).
+RUNNING_REFRESH = ("Pending", "InProgress", "Cancelling", "RollbackInProgress")
+
+
 class GroupNotFound(Exception):
     pass
 
@@ -88,9 +92,6 @@ def find_policy(client, group, name):
     """DescribePolicies' entry of one policy of the group, or None."""
     policies = client.describe_policies(AutoScalingGroupName=group, PolicyNames=[name])["ScalingPolicies"]
     return policies[0] if policies else None
-
-
-RUNNING_REFRESH = ("Pending", "InProgress", "Cancelling", "RollbackInProgress")
 
 
 def running_refreshes(client, group):
