@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: stack_plan
 short_description: Read every resource of a web tier stack once and plan what each stage would change
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Reads, in one process with one client per service and the independent reads running
     concurrently, every resource the pipeline manages - the security groups and their rules, the
