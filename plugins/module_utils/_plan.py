@@ -345,7 +345,6 @@ def _data_changes(now, wanted):
     return changes
 
 
-
 def plan_launch_template(wanted, read, group_ids):
     """As amazon.aws.ec2_launch_template decides (default_version latest): a new version when the
     latest version's data or description differ, the default moved to the latest, the tags (purged)."""

@@ -43,8 +43,8 @@ WANTED = {
     "launch_template": {
         "identity": True,
         "role": {"name": "demo-web", "path": "/scaleout/", "description": "role", "tags": TAGS,
-                 "trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                                                                           "Action": "sts:AssumeRole"}]},
+                 "trust_policy": {"Version": "2012-10-17",
+                                  "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
                  "managed_policies": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]},
         "profile": {"name": "demo-web", "role": "demo-web", "tags": TAGS},
         "template": {"name": "demo-web", "version_description": "v", "image_id": "ami-3", "instance_type": "t3.micro",
