@@ -35,6 +35,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test impor
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import capacity_progress_line
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import diagnose_scale_out
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import in_service_time_to_count
+from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import launch_activities
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import new_instance_times
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import ready_instances
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import terminated_time_to_count
@@ -149,13 +150,20 @@ class CapacityWatch:
             self.warned.update(late)
             display.warning(registration_failure(late, load.get("registration_timeout", 600)))
 
-    def time_to_target(self, activities, last_poll):
+    def baseline(self, activities):
+        """The instances the group had at ``since``: those given, or those of the first poll less the
+        ones AWS's activities say were launched since (the first poll comes after ``since``)."""
+        if self.params["baseline_instance_ids"] is not None:
+            return set(self.params["baseline_instance_ids"])
+        return set(self.initial_ids or ()) - set(launch_activities(activities, self.params["since"]))
+
+    def time_to_target(self, activities, last_poll, baseline):
         """Seconds from the load's start to the target by AWS's activity timestamps (InService of the
         target-th ready instance, or the termination that brought the group down to it)."""
         since = self.params["since"]
         if self.direction == "out":
-            return in_service_time_to_count(activities, since, self.initial_ids or set(), ready_instances(last_poll), self.target)
-        return terminated_time_to_count(activities, since, len(self.initial_ids or ()), self.target)
+            return in_service_time_to_count(activities, since, baseline, ready_instances(last_poll), self.target)
+        return terminated_time_to_count(activities, since, len(baseline), self.target)
 
     def outcome(self, reached, last_poll, poller):
         """The task result once the wait ends: one full read of the group, for the report and the diagnosis."""
@@ -163,12 +171,13 @@ class CapacityWatch:
         snapshot = self.reads.report(params["name"], since)
         group = snapshot["group"]
         activities = snapshot.get("activities", [])
+        baseline = self.baseline(activities)
         result = dict(
             changed=False, reached=reached, direction=self.direction, target_count=self.target, elapsed=poller.elapsed,
             polls=poller.polls, server_time=self.now, timeline=build_timeline(snapshot, since, self.healthy_at),
             capacity_metrics=snapshot.get("capacity_metrics", {}),
-            new_instances=new_instance_times(activities, since, self.initial_ids or set(), self.healthy_at, self.registered),
-            time_to_target_s=self.time_to_target(activities, last_poll) if reached else None,
+            new_instances=new_instance_times(activities, since, baseline, self.healthy_at, self.registered),
+            time_to_target_s=self.time_to_target(activities, last_poll, baseline) if reached else None,
             seen_reached_after_s=seconds_between(since, self.reached_seen) if reached else None,
             loaded_instances=sorted(self.loaded), load_commands=self.load_commands, snapshot=snapshot,
             registered=self.registered, unregistered=self.unregistered,

@@ -212,16 +212,27 @@ def in_service_time_to_count(activities, load_start, baseline_ids, ready_ids, ta
 
 
 def terminated_time_to_count(activities, load_start, initial_count, target_count):
-    """Seconds from ``load_start`` until the group was down to ``target_count`` instances, by the ends
-    of AWS's successful termination activities since then (initial_count: instances at the start), or
-    None when they do not account for it. 0 when it already was."""
-    if initial_count <= target_count:
-        return 0.0
-    ends = sorted(a["end"] for a in activities
-                  if (a.get("description") or "").startswith("Terminating") and a["status_code"] == "Successful"
-                  and a.get("end") and parse_time(a["start"]) >= parse_time(load_start))
-    needed = initial_count - target_count
-    return seconds_between(load_start, ends[needed - 1]) if len(ends) >= needed else None
+    """Seconds from ``load_start`` until the group was last brought down to ``target_count`` instances
+    or fewer, by the ends of AWS's successful launch and termination activities since then
+    (initial_count: instances at ``load_start``); 0 when it never had more; None when by the
+    activities it has more still."""
+    events = []
+    for activity in activities:
+        description = activity.get("description") or ""
+        if activity["status_code"] != "Successful" or not activity.get("end") or parse_time(activity["start"]) < parse_time(load_start):
+            continue
+        if description.startswith("Launching"):
+            events.append((parse_time(activity["end"]), 1, activity["end"]))
+        elif description.startswith("Terminating"):
+            events.append((parse_time(activity["end"]), -1, activity["end"]))
+    count, reached = initial_count, 0.0 if initial_count <= target_count else None
+    for _when, delta, end in sorted(events, key=lambda e: (e[0], -e[1])):
+        before, count = count, count + delta
+        if before > target_count >= count:
+            reached = seconds_between(load_start, end)
+        elif count > target_count:
+            reached = None
+    return reached
 
 
 def diagnose_scale_out(snapshot, target_count, load_start):

@@ -153,7 +153,7 @@ def test_a_scale_out_that_times_out_says_why(clock):
 def test_a_scale_in_waits_for_at_most_the_min_size_and_reports_the_termination_time(clock):
     terminate = {"id": "t", "description": "Terminating EC2 instance: i-1", "cause": "", "status_code": "Successful",
                  "status_message": "", "start": minute(3), "end": minute(4, 30), "progress": 100}
-    reads = FakeReads([poll(2, 1), poll(1, 1, m=5)], [terminate])
+    reads = FakeReads([poll(2, 1), poll(1, 1, m=5)], [terminate])  # i-0 and i-1 at the start
     result = run_action(dict(AWS, name=GROUP, since=SINCE, direction="in", poll_interval=15), reads)
     assert result["reached"] and result["target_count"] == 1 and result["polls"] == 2 and reads.loads == []
     assert result["time_to_target_s"] == 270.0 and result["seen_reached_after_s"] == 300.0

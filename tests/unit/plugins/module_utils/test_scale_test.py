@@ -115,14 +115,16 @@ def test_time_to_count_is_the_in_service_time_of_the_nth_instance_by_the_activit
     assert in_service_time_to_count(acts, LOAD, baseline, ["i-1", "i-2", "i-5", "i-9"], 3) is None
 
 
-def test_time_to_scale_in_is_the_end_of_the_termination_that_reached_the_count():
-    terminations = [activity("i-3", "2026-11-30T12:10:00Z", verb="Terminating"), activity("i-4", "2026-11-30T12:12:00Z", verb="Terminating"),
-                    activity("i-5", "2026-11-30T12:13:00Z", verb="Terminating", code="Failed")]
-    terminations[0]["end"], terminations[1]["end"] = "2026-11-30T12:11:00Z", "2026-11-30T12:12:30Z"
-    assert terminated_time_to_count(terminations, LOAD, 4, 3) == 660.0
-    assert terminated_time_to_count(terminations, LOAD, 4, 2) == 750.0
-    assert terminated_time_to_count(terminations, LOAD, 4, 1) is None  # the failed one does not count
-    assert terminated_time_to_count(terminations, LOAD, 2, 2) == 0.0
+def test_time_to_scale_in_is_the_end_of_the_termination_that_brought_the_group_back_down():
+    acts = [activity("i-3", "2026-11-30T12:03:00Z"),  # a launch: 2 -> 3
+            activity("i-3", "2026-11-30T12:10:00Z", verb="Terminating"), activity("i-2", "2026-11-30T12:12:00Z", verb="Terminating"),
+            activity("i-5", "2026-11-30T12:13:00Z", verb="Terminating", code="Failed")]
+    acts[1]["end"], acts[2]["end"] = "2026-11-30T12:11:00Z", "2026-11-30T12:12:30Z"
+    assert terminated_time_to_count(acts, LOAD, 2, 2) == 660.0  # up to 3 at 12:03, back to 2 at 12:11
+    assert terminated_time_to_count(acts, LOAD, 2, 1) == 750.0
+    assert terminated_time_to_count(acts, LOAD, 3, 1) is None  # the failed one does not count: 2 left
+    assert terminated_time_to_count(acts[:1], LOAD, 1, 1) is None  # scaled out, never back in
+    assert terminated_time_to_count([], LOAD, 1, 2) == 0.0
 
 
 def test_capacity_progress_line_names_each_instance_not_ready(snapshot):
