@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: instance_role
 short_description: Create an EC2 instances' IAM role and its instance profile, tagged in their create calls
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Creates an IAM role that EC2 may assume, with O(managed_policies) attached, and an instance
     profile of the same name holding it; their tags go in the C(CreateRole) and

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: security_group
 short_description: Create or update a VPC security group and its ingress rules, tagged in its create call
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Creates one VPC security group, found by name in O(vpc_id), with its tags in the
     C(CreateSecurityGroup) call, then authorizes its ingress rules in one call. On a later run it
