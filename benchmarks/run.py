@@ -429,6 +429,7 @@ def parse_args(argv=None):
                         help="sandbox clock of the overlap runs, real seconds per simulated minute (default 10)")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"what to measure (default {','.join(PARTS)})")
     parser.add_argument("--timeout", type=float, default=3600.0, help="real seconds before one measured command is killed")
+    parser.add_argument("--note", help="a Markdown file appended to the report as its closing note")
     parser.add_argument("--render-only", action="store_true",
                         help="measure nothing: write the report again from the raw results of --json")
     args = parser.parse_args(argv)
@@ -476,6 +477,9 @@ def main(argv=None) -> int:
         json_path.write_text(json.dumps(results, indent=2) + "\n")
     report = lib.render_report(results, json_path=str(json_path.relative_to(REPO)) if json_path.is_relative_to(REPO)
                                else str(json_path))
+    if args.note:
+        # A closing note written by hand (e.g. before and after a change), kept at the end of the report.
+        report = report.rstrip("\n") + "\n\n" + Path(args.note).read_text().strip("\n") + "\n"
     output = (REPO / args.output) if not Path(args.output).is_absolute() else Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report)
