@@ -175,6 +175,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import P
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 
+
 def targets(module, aws):
     params = module.params
     wanted = list(params["instance_ids"])
