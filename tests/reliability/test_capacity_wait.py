@@ -21,7 +21,7 @@ REGION = "ap-northeast-2"
 POLL_INTERVAL = 1  # real seconds, as the sandbox inventory's scale_test_poll_interval
 
 
-def _spin(_):
+def _spin(_worker):
     while True:
         pass
 

@@ -18,12 +18,14 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/scaleout/demo-web"
 PROFILE_ARN = "arn:aws:iam::123456789012:instance-profile/scaleout/demo-web"
 
 
-def role(tags=TAG_LIST, trust=None):
+def role(tags=None, trust=None):
+    tags = TAG_LIST if tags is None else tags
     return {"Role": {"RoleName": NAME, "Path": PATH, "RoleId": "AROAEXAMPLEEXAMPLE1234", "Arn": ROLE_ARN, "CreateDate": "2026-11-30T12:00:00Z",
                      "AssumeRolePolicyDocument": json.dumps(trust or TRUST), "Description": "demo", "Tags": tags}}
 
 
-def profile(roles=(NAME,), tags=TAG_LIST):
+def profile(roles=(NAME,), tags=None):
+    tags = TAG_LIST if tags is None else tags
     return {"InstanceProfile": {"InstanceProfileName": NAME, "Path": PATH, "InstanceProfileId": "AIPAEXAMPLEEXAMPLE123", "Arn": PROFILE_ARN,
                                 "CreateDate": "2026-11-30T12:00:00Z", "Tags": tags,
                                 "Roles": [role()["Role"] | {"RoleName": r} for r in roles]}}
@@ -62,9 +64,9 @@ def test_a_role_just_created_and_not_yet_known_is_retried(aws, run, fake_poller,
     assert not failed and result["changed"] and clock.sleeps == [instance_role.PROPAGATION_RETRY_SECONDS]
 
 
-def role_reads(iam, attached=(SSM,), role_tags=TAG_LIST):
+def role_reads(iam, attached=(SSM,), role_tags=None):
     iam.add_response("get_role", role(tags=role_tags), {"RoleName": NAME})
-    iam.add_response("list_attached_role_policies", {"AttachedPolicies": [{"PolicyName": a.split("/")[-1], "PolicyArn": a} for a in attached]},
+    iam.add_response("list_attached_role_policies", {"AttachedPolicies": [{"PolicyName": a.rsplit("/", maxsplit=1)[-1], "PolicyArn": a} for a in attached]},
                      {"RoleName": NAME})
 
 

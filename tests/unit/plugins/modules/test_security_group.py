@@ -19,7 +19,8 @@ PERMISSIONS = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [
 FILTERS = {"Filters": [{"Name": "group-name", "Values": [NAME]}, {"Name": "vpc-id", "Values": [VPC]}]}
 
 
-def found(permissions=PERMISSIONS, tags=TAGS, description="demo instances"):
+def found(permissions=None, tags=None, description="demo instances"):
+    permissions, tags = PERMISSIONS if permissions is None else permissions, TAGS if tags is None else tags
     return {"SecurityGroups": [{"GroupId": GROUP_ID, "GroupName": NAME, "Description": description, "VpcId": VPC, "OwnerId": "123456789012",
                                 "IpPermissions": [dict(p, UserIdGroupPairs=[dict(g, UserId="123456789012") for g in p["UserIdGroupPairs"]])
                                                   if "UserIdGroupPairs" in p else p for p in permissions],
