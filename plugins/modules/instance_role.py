@@ -138,8 +138,8 @@ def converge_role(module, iam, changes):
     """The role as wanted; returns (arn, diff before, diff after)."""
     p, name = module.params, module.params["name"]
     wanted_policies, trust = set(p["managed_policies"]), canonical(p["trust_policy"])
-    role = iam_roles.find_role(iam, name)
-    if role is None:
+    found = iam_roles.find_role(iam, name)
+    if found is None:
         changes.append("create role %s" % name)
         changes.extend("attach %s" % arn for arn in sorted(wanted_policies))
         after = {"trust_policy": trust, "managed_policies": sorted(wanted_policies), "tags": p["tags"] or {}}
@@ -149,12 +149,12 @@ def converge_role(module, iam, changes):
         for policy in sorted(wanted_policies):
             retried(module, lambda policy=policy: iam_roles.attach_policy(iam, name, policy), "attaching %s to %s" % (policy, name))
         return arn, {}, after
+    role, attached = found["role"], set(found["policies"])
     if canonical(role.get("AssumeRolePolicyDocument")) != trust:
         module.fail_json(msg="role %s has another trust policy (%s) than the one wanted (%s); remove the role (teardown) to make it again"
                          % (name, json.dumps(canonical(role.get("AssumeRolePolicyDocument")), sort_keys=True), json.dumps(trust, sort_keys=True)))
     if (role.get("Description") or "") != p["description"]:
         module.warn("role %s keeps its description %r" % (name, role.get("Description")))
-    attached = iam_roles.attached_policy_arns(iam, name)
     current_tags = iam_roles.tags_of(role)
     tags = new_tags(current_tags, p["tags"])
     changes.extend("attach %s" % arn for arn in sorted(wanted_policies - attached))

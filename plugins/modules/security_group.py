@@ -37,7 +37,8 @@ options:
     description:
       - Ingress rules. Each has C(proto) (C(tcp), C(udp), C(icmp) or C(all); default C(tcp)), C(ports)
         (a list of ports or C(from-to) ranges; not for C(all)) and one or more sources - C(cidr_ip),
-        C(cidr_ipv6) (a CIDR or a list) or C(group_id) (a security group id).
+        C(cidr_ipv6) (a CIDR or a list), C(group_id) (a security group id) or C(group_name) (a
+        group of the same VPC, found in the same read as the group itself).
     type: list
     elements: dict
     default: []
@@ -128,10 +129,17 @@ def authorize_new_group(module, ec2, group_id, rules):
                          % (module.params["name"], group_id, module.params["create_timeout"]), group_id=group_id)
 
 
-def present(module, ec2, wanted):
+def present(module, ec2):
     params, name = module.params, module.params["name"]
     wanted_tags = params["tags"] or {}
-    found = sg.find_security_group(ec2, name, params["vpc_id"])
+    # The group and the groups its rules name as sources, in one read.
+    referenced = sg.referenced_group_names(params["rules"])
+    found_groups = sg.groups_by_name(ec2, params["vpc_id"], [name] + [n for n in referenced if n != name])
+    found = found_groups.get(name)
+    missing = [n for n in referenced if n not in found_groups and n != name]
+    if missing and not module.check_mode:
+        module.fail_json(msg="rules: group_name %s: no such security group in %s" % (", ".join(missing), params["vpc_id"]))
+    wanted = sg.wanted_rules(params["rules"], dict((n, g["GroupId"]) for n, g in found_groups.items()))
     if found is None:
         changes = ["create %s in %s" % (name, params["vpc_id"])] + ["allow %s" % line for line in sg.rule_lines(wanted)]
         diff = {"before": {}, "after": {"name": name, "ingress": sg.rule_lines(wanted), "tags": wanted_tags}}
@@ -182,12 +190,12 @@ def main():
         supports_check_mode=True,
     )
     try:
-        wanted = sg.wanted_rules(module.params["rules"])
+        sg.wanted_rules(module.params["rules"])
     except ValueError as e:
         module.fail_json(msg=str(e))
     ec2 = client(module, "ec2")
     try:
-        present(module, ec2, wanted)
+        present(module, ec2)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         fail_aws(module, e, "Unable to manage security group %s" % module.params["name"])
 

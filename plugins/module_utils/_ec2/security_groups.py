@@ -2,15 +2,16 @@
 # Copyright: Contributors to the scaleout.webtier project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Private: VPC security groups and their ingress rules (the clients retry, see _aws_clients).
+"""Private: EC2 security groups by name or by tag, and their ingress rules (the clients retry, see _aws_clients).
 
 A rule is compared as a tuple (protocol, from_port, to_port, kind, source), kind one of cidr_ip,
 cidr_ipv6 and group_id: one tuple per source, as AWS lists them inside IpPermissions. The pure
-functions turn the module's rules and AWS's IpPermissions into such tuples and back.
+functions turn the security_group module's rules and AWS's IpPermissions into such tuples and back.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import paginate
 
 PROTOCOL_NAMES = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp", "6": "tcp", "17": "udp", "1": "icmp"}
 _SOURCES = (("cidr_ip", "IpRanges", "CidrIp"), ("cidr_ipv6", "Ipv6Ranges", "CidrIpv6"), ("group_id", "UserIdGroupPairs", "GroupId"))
@@ -31,9 +32,16 @@ def _as_list(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def wanted_rules(rules):
-    """The set of rule tuples of the module's ``rules`` (proto, ports, cidr_ip, cidr_ipv6, group_id); a
-    ValueError names a bad one (pure)."""
+def referenced_group_names(rules):
+    """The names of the groups the rules take as sources (``group_name``), sorted (pure)."""
+    return sorted(set(name for rule in rules or [] for name in _as_list(rule.get("group_name"))))
+
+
+def wanted_rules(rules, group_ids=None):
+    """The set of rule tuples of the module's ``rules`` (proto, ports, cidr_ip, cidr_ipv6, group_id,
+    group_name - resolved through ``group_ids`` {name: id}, else kept as the name); a ValueError names
+    a bad one (pure)."""
+    group_ids = group_ids or {}
     wanted = set()
     for index, rule in enumerate(rules or []):
         proto = PROTOCOL_NAMES.get(str(rule.get("proto", "tcp")).lower())
@@ -43,8 +51,9 @@ def wanted_rules(rules):
         if not ports:
             raise ValueError("rules[%d]: ports is required for proto %s" % (index, proto))
         sources = [(kind, source) for kind, _key, _field in _SOURCES for source in _as_list(rule.get(kind))]
+        sources += [("group_id", group_ids.get(name, name)) for name in _as_list(rule.get("group_name"))]
         if not sources:
-            raise ValueError("rules[%d]: give cidr_ip, cidr_ipv6 or group_id" % index)
+            raise ValueError("rules[%d]: give cidr_ip, cidr_ipv6, group_id or group_name" % index)
         wanted.update((proto, low, high, kind, source) for low, high in ports for kind, source in sources)
     return wanted
 
@@ -87,11 +96,17 @@ def tags_of(group):
 # ------------------------------------------------------------------------------------- AWS calls
 
 
-def find_security_group(client, name, vpc_id):
-    """The group named ``name`` in ``vpc_id`` (a DescribeSecurityGroups entry), or None."""
-    groups = client.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]},
-                                                      {"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
-    return groups[0] if groups else None
+def groups_by_name(client, vpc_id, names):
+    """{name: group} of the groups named `names` in the VPC (the way ec2_security_group finds them)."""
+    groups = paginate(client, "describe_security_groups",
+                      Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": list(names)}])
+    return dict((g["GroupName"], g) for g in groups["SecurityGroups"])
+
+
+def tagged_groups(client, tags):
+    """Every group carrying all of `tags` ({key: value})."""
+    filters = [{"Name": "tag:" + k, "Values": [v]} for k, v in sorted(tags.items())]
+    return paginate(client, "describe_security_groups", Filters=filters)["SecurityGroups"]
 
 
 def create_security_group(client, name, description, vpc_id, tags):

@@ -13,6 +13,24 @@ def roles_with_tags(client, path_prefix):
     return [(role, client.list_role_tags(RoleName=role["RoleName"]).get("Tags", [])) for role in roles]
 
 
+def find_role(client, name):
+    """{"role": GetRole's role (with its tags), "policies": [attached managed policy ARNs]}, or None."""
+    try:
+        role = client.get_role(RoleName=name)["Role"]
+    except client.exceptions.NoSuchEntityException:
+        return None
+    attached = paginate(client, "list_attached_role_policies", RoleName=name)["AttachedPolicies"]
+    return {"role": role, "policies": [p["PolicyArn"] for p in attached]}
+
+
+def find_instance_profile(client, name):
+    """GetInstanceProfile's profile (with its roles and tags), or None."""
+    try:
+        return client.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+    except client.exceptions.NoSuchEntityException:
+        return None
+
+
 def _tag_list(tags):
     return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
 
@@ -21,24 +39,12 @@ def tags_of(resource):
     return dict((t["Key"], t["Value"]) for t in resource.get("Tags", []))
 
 
-def find_role(client, name):
-    """GetRole's role (with its trust policy decoded and its tags), or None."""
-    try:
-        return client.get_role(RoleName=name)["Role"]
-    except client.exceptions.NoSuchEntityException:
-        return None
-
-
 def create_role(client, name, path, description, trust_policy, tags):
     """The new role; its tags go in the CreateRole call itself."""
     params = dict(RoleName=name, Path=path, AssumeRolePolicyDocument=trust_policy, Description=description)
     if tags:
         params["Tags"] = _tag_list(tags)
     return client.create_role(**params)["Role"]
-
-
-def attached_policy_arns(client, name):
-    return set(p["PolicyArn"] for p in paginate(client, "list_attached_role_policies", RoleName=name)["AttachedPolicies"])
 
 
 def attach_policy(client, name, arn):
@@ -51,13 +57,6 @@ def detach_policy(client, name, arn):
 
 def tag_role(client, name, tags):
     client.tag_role(RoleName=name, Tags=_tag_list(tags))
-
-
-def find_instance_profile(client, name):
-    try:
-        return client.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
-    except client.exceptions.NoSuchEntityException:
-        return None
 
 
 def create_instance_profile(client, name, path, tags):

@@ -107,6 +107,7 @@ def test_check_mode_on_a_new_stack_reads_once_and_writes_nothing(aws, run):
 
 def test_another_trust_policy_fails_naming_it(aws, run):
     aws["iam"].add_response("get_role", role(trust={"Version": "2012-10-17", "Statement": []}), {"RoleName": NAME})
+    aws["iam"].add_response("list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": NAME})
     failed, result = run(instance_role, ARGS)
     aws.done()
     assert failed and "has another trust policy" in result["msg"]

@@ -16,7 +16,7 @@ RULES = [{"proto": "tcp", "ports": [8080], "group_id": ALB}, {"proto": "tcp", "p
 ARGS = dict(name=NAME, description="demo instances", vpc_id=VPC, rules=RULES, tags=TAGS)
 PERMISSIONS = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
                {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{"GroupId": ALB}]}]
-FILTERS = {"Filters": [{"Name": "group-name", "Values": [NAME]}, {"Name": "vpc-id", "Values": [VPC]}]}
+FILTERS = {"Filters": [{"Name": "vpc-id", "Values": [VPC]}, {"Name": "group-name", "Values": [NAME]}]}
 
 
 def found(permissions=None, tags=None, description="demo instances"):
@@ -89,7 +89,19 @@ def test_check_mode_reads_and_writes_nothing(aws, run):
 def test_bad_rules_fail_before_any_call(aws, run):
     failed, result = run(security_group, dict(ARGS, rules=[{"proto": "tcp", "ports": [80]}]))
     aws.done()
-    assert failed and result["msg"] == "rules[0]: give cidr_ip, cidr_ipv6 or group_id"
+    assert failed and result["msg"] == "rules[0]: give cidr_ip, cidr_ipv6, group_id or group_name"
+
+
+def test_a_group_named_as_a_source_is_found_in_the_same_read(aws, run):
+    ec2 = aws["ec2"]
+    alb = {"GroupId": ALB, "GroupName": "demo-alb", "Description": "x", "VpcId": VPC, "IpPermissions": [], "Tags": []}
+    ec2.add_response("describe_security_groups", {"SecurityGroups": [alb]},
+                     {"Filters": [{"Name": "vpc-id", "Values": [VPC]}, {"Name": "group-name", "Values": [NAME, "demo-alb"]}]})
+    ec2.add_response("create_security_group", {"GroupId": GROUP_ID})
+    ec2.add_response("authorize_security_group_ingress", {"Return": True}, {"GroupId": GROUP_ID, "IpPermissions": [PERMISSIONS[1]]})
+    failed, result = run(security_group, dict(ARGS, rules=[{"proto": "tcp", "ports": [8080], "group_name": ["demo-alb"]}]))
+    aws.done()
+    assert not failed and result["changes"] == ["create %s in %s" % (NAME, VPC), "allow tcp 8080 from %s" % ALB]
 
 
 def test_rules_round_trip_through_aws_permissions():
