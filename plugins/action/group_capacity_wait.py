@@ -15,6 +15,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.activities import launch_problems
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import registration_failure
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import registration_overdue
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import GROUP_CAPACITY_WAIT_ARGUMENT_SPEC
@@ -51,6 +52,7 @@ class CapacityWatch:
         self.ready_seen, self.samples, self.loaded, self.load_commands = {}, [], set(), []
         self.registered, self.unregistered, self.warned = {}, {}, set()
         self.initial_ids, self.last_line, self.now, self.hopeless = None, None, params["since"], False
+        self.cannot_launch = None
 
     def read(self):
         status = self.run_module("scaling_status_info", dict(self.aws_args, name=self.params["name"], since=self.params["since"]))
@@ -75,6 +77,10 @@ class CapacityWatch:
         if self.load and self.direction == "out":
             self._load_joining([i for i in ready if i not in self.loaded])
         line = progress_line(snapshot, self.target)
+        if self.direction == "out":
+            # A group that cannot launch says why in its activities: fail on what will not heal.
+            self.cannot_launch, healing = launch_problems(snapshot.get("activities", []), self.now, self.params["since"])
+            line = " | ".join([line] + healing)
         if line != self.last_line:
             self.show(line)
             self.last_line = line
@@ -83,7 +89,7 @@ class CapacityWatch:
         else:
             done = len(group["instances"]) <= self.target and group["desired"] <= self.target
         # Waiting for more instances than the group may ever have cannot succeed: say so now.
-        self.hopeless = self.direction == "out" and self.target > group["max_size"]
+        self.hopeless = self.direction == "out" and (self.target > group["max_size"] or bool(self.cannot_launch))
         return (DONE if done else FAILED if self.hopeless else WAITING), line
 
     def _load_joining(self, joining):
@@ -122,6 +128,8 @@ class CapacityWatch:
                 group["name"], self.target, "ready" if self.direction == "out" else "or fewer", result["time_to_target_s"])
             return result
         diagnosis = diagnose_scale_out(snapshot, self.target, since) if self.direction == "out" else [line]
+        if self.cannot_launch:
+            diagnosis = [self.cannot_launch] + diagnosis
         within = "" if self.hopeless else " within %ds" % params["timeout"]
         result.update(failed=True, diagnosis=diagnosis,
                       msg="%s did not reach %d instance(s)%s: %s" % (group["name"], self.target, within, "; ".join(diagnosis)))

@@ -107,6 +107,38 @@ def test_a_target_above_the_max_size_fails_at_once_with_a_diagnosis(clock):
     assert "max size is 3, below the 5 instances" in result["msg"] and "within" not in result["msg"]
 
 
+def failed_launch(minute, message):
+    return {"id": "a-%d" % minute, "description": "Launching a new EC2 instance.  Status Reason: " + message,
+            "cause": "", "status_code": "Failed", "status_message": message,
+            "start": "2026-11-30T12:%02d:30Z" % minute, "end": None, "progress": 100}
+
+
+def test_a_scale_out_whose_launches_cannot_succeed_fails_at_once_quoting_aws(clock):
+    quota = ("You have requested more instances (3) than your current instance limit of 2 allows for the specified "
+             "instance type. Launching EC2 instance failed.")
+    blocked = dict(snapshot(1, 3, minute=2), activities=[failed_launch(1, quota)])
+    result = run_action(dict(AWS, name="demo-asg", since=SINCE, timeout=900, poll_interval=15), FakeModules([snapshot(1, 3), blocked]))
+    assert result["failed"] and result["polls"] == 2 and "within" not in result["msg"]
+    assert result["diagnosis"][0].startswith("the group cannot launch instances (quota): AWS says %r" % quota)
+
+
+def test_a_scale_out_short_of_capacity_in_one_zone_keeps_waiting_and_shows_it(clock):
+    capacity = ("We currently do not have sufficient t3.micro capacity in the Availability Zone you requested "
+                "(eu-west-1a). Launching EC2 instance failed.")
+    short = dict(snapshot(1, 3, minute=2), activities=[failed_launch(1, capacity)])
+    modules = FakeModules([short, dict(snapshot(3, 3, minute=6), activities=[failed_launch(1, capacity)])])
+    with mock.patch.object(group_capacity_wait.display, "display") as shown:
+        task = mock.MagicMock()
+        task.args, task.async_val, task.check_mode = dict(AWS, name="demo-asg", since=SINCE, poll_interval=15), 0, False
+        task.get_name.return_value = "wait"
+        action = group_capacity_wait.ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None,
+                                                  shared_loader_obj=None)
+        with mock.patch.object(action, "_execute_module", side_effect=modules):
+            result = action.run(task_vars={})
+    assert result["reached"] and not result.get("failed")
+    assert "a launch failed (capacity, may heal): " + capacity in shown.call_args_list[0].args[0]
+
+
 def test_a_scale_out_that_times_out_says_why(clock):
     modules = FakeModules([snapshot(1, 1)] * 3)
     result = run_action(dict(AWS, name="demo-asg", since=SINCE, timeout=30, poll_interval=15), modules)

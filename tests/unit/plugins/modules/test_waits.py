@@ -122,6 +122,26 @@ def test_a_group_wait_reads_the_group_then_each_target_group(aws, run, fake_poll
     aws.done()
 
 
+def test_a_group_that_cannot_launch_fails_the_wait_at_once_quoting_aws(aws, run, fake_poller):
+    fake_poller(aws_resource_wait)
+    group = {"AutoScalingGroupName": "demo-asg", "MinSize": 2, "MaxSize": 2, "DesiredCapacity": 2, "DefaultCooldown": 300,
+             "AvailabilityZones": ["eu-west-1a"], "HealthCheckType": "ELB", "CreatedTime": "2026-11-30T12:00:00Z",
+             "TargetGroupARNs": [], "Instances": []}
+    kms = ("Instance became unhealthy while waiting for instance to be in InService state. Termination Reason: "
+           "Client.InternalError: Client error on launch")
+    aws["autoscaling"].add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [group]}, {"AutoScalingGroupNames": ["demo-asg"]})
+    aws["autoscaling"].add_response("describe_scaling_activities", {"Activities": [{
+        "ActivityId": "a-1", "AutoScalingGroupName": "demo-asg", "Description": "Launching a new EC2 instance: i-1",
+        "Cause": "At 2026-11-30T12:00:01Z an instance was started", "StartTime": "2026-11-30T12:00:01Z",
+        "StatusCode": "Failed", "StatusMessage": kms, "Progress": 100}]},
+        {"AutoScalingGroupName": "demo-asg", "MaxRecords": 50})
+    failed, result = run(aws_resource_wait, {"resource": "group", "ids": ["demo-asg"], "state": "healthy", "timeout": 900})
+    assert failed and result["polls"] == 1
+    assert "stopped waiting for group to become healthy: the group cannot launch instances (KMS key)" in result["msg"]
+    assert kms in result["msg"] and "AWSServiceRoleForAutoScaling" in result["msg"]
+    aws.done()
+
+
 def test_a_missing_group_fails_the_wait(aws, run, fake_poller):
     fake_poller(aws_resource_wait)
     aws["autoscaling"].add_response("describe_auto_scaling_groups", {"AutoScalingGroups": []})
