@@ -152,8 +152,9 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import w
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
 
-# How far before the wait's first poll a group's launch failures still count (AWS seconds).
-LAUNCH_LOOKBACK_S = 120
+# How far before the wait's first poll a group's launch failures still count (AWS seconds): the group
+# may have been created minutes before (the role creates it, then waits); older failures are history.
+LAUNCH_LOOKBACK_S = 600
 
 
 def _with_missing(ids, found):
@@ -218,7 +219,8 @@ def judging(resource, target, ids):
                 return outcome, detail
             # Launch failures from just before the wait count (the group was created moments ago);
             # older ones are history (a re-run after a fix must not fail on them).
-            started.append(now)
+            if not started:
+                started.append(now)
             since = iso(parse_time(started[0]) - timedelta(seconds=LAUNCH_LOOKBACK_S)) if started[0] else None
             fatal, progress = launch_problems(activities, now, since)
             if fatal:
