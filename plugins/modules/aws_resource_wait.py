@@ -24,6 +24,9 @@ description:
   - Why not the modules' own C(wait) options? Their botocore waiters poll at fixed intervals
     (15 s for images and load balancers, 10 s for groups) with their own timeouts; this module lets a
     role start a slow resource, do other work, and wait for it later.
+  - A resource that is not found during the first two minutes of the wait counts as not there yet:
+    the EC2 API is eventually consistent, and a describe right after a create may not find it. After
+    that, a missing resource fails the wait (a terminated instance counts as C(terminated)).
   - Never changes anything. In check mode it does not wait (the resources may not exist yet).
 author: scaleout.webtier maintainers (@scaleout)
 options:
@@ -141,6 +144,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import W
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import MISSING
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import NOT_FOUND_GRACE_S
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import check_wait_request
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import group_states
@@ -205,7 +209,7 @@ def reading(aws, resource, ids):
     return lambda: READERS[resource](aws, ids)
 
 
-def judging(resource, target, ids):
+def judging(resource, target, ids, poller):
     """The verdict on one poll's read, and the states it shows: (verdict(observed), states(observed))."""
     if resource == "group":
         started = []
@@ -232,7 +236,9 @@ def judging(resource, target, ids):
         return verdict, states
     if resource == "security_group":
         return interfaces_verdict, (lambda observed: observed or {})
-    return (lambda observed: wait_verdict(resource, target, observed)), (lambda observed: observed or {})
+    # "Not found" early in the wait is EC2's eventual consistency after our own create: not yet.
+    return (lambda observed: wait_verdict(resource, target, observed, missing_is_pending=poller.elapsed < NOT_FOUND_GRACE_S)), \
+        (lambda observed: observed or {})
 
 
 def describe_seen(interfaces):
@@ -263,7 +269,7 @@ def main():
                          elapsed=0.0, polls=0, throttled_polls=0)
     aws = clients(module, ("ec2", "elbv2", "autoscaling"))
     poller = Poller(params["timeout"], params["poll_interval"])
-    verdict, states = judging(resource, target, ids)
+    verdict, states = judging(resource, target, ids, poller)
     read, waited_for = reading(aws, resource, ids), {}
 
     def read_and_remember():

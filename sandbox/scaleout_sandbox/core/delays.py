@@ -28,6 +28,7 @@ class Delays:
     snapshot_in_use_s: float = 60.0  # DeleteSnapshot: InvalidSnapshot.InUse this long after DeregisterImage
     lb_interfaces_linger_s: float = 1200.0  # a load balancer's network interfaces outlive DeleteLoadBalancer
     target_group_in_use_s: float = 60.0  # DeleteTargetGroup: ResourceInUse this long after its listener went
+    describe_after_create_s: float = 15.0  # EC2 describes do not see a new group/instance/image/template this long
     # Switches (true/false) of hard edges, on by default as on AWS:
     xen_console_at_transitions: bool = True  # Xen types: console posted at state transitions only, no Latest
     t3_standard_by_default: bool = False  # the account made standard the default credit mode of T3/T3a/T4g (AWS: unlimited)

@@ -30,7 +30,8 @@ def test_each_launch_failure_fails_every_launch_of_the_group_with_aws_words(tier
     web = tier(instance_type="t3.micro").launch_template(IamInstanceProfile={"Name": profile})
     fresh.set_faults({"launch_failures": {web.name: kind}})
     web.group(min_size=0, desired=2, max_size=2)
-    template = web.ec2.describe_launch_templates(LaunchTemplateNames=[web.name])["LaunchTemplates"][0]["LaunchTemplateId"]
+    template = fresh.wait_for(lambda: web.ec2.describe_launch_templates(LaunchTemplateNames=[web.name])["LaunchTemplates"],
+                              600, "the template described")[0]["LaunchTemplateId"]
     expected = CASES[kind].format(profile=profile, template=template, role=role["Arn"])
     failed = [a for a in web.activities() if a["StatusCode"] == "Failed"]
     assert failed and {a["StatusMessage"] for a in failed} == {expected}

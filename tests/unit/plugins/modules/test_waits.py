@@ -97,13 +97,27 @@ def test_a_wait_times_out_naming_what_each_resource_still_is(aws, run, fake_poll
     assert "%s is pending" % IMAGE in result["msg"] and result["polls"] == 3
 
 
-def test_a_load_balancer_that_does_not_exist_fails_the_wait(aws, run, fake_poller):
+def test_a_load_balancer_that_does_not_exist_fails_the_wait_after_the_grace(aws, run, fake_poller):
     fake_poller(aws_resource_wait)
     arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/demo-alb/1"
-    aws["elbv2"].add_client_error("describe_load_balancers", service_error_code="LoadBalancerNotFound", http_status_code=400,
-                                  expected_params={"LoadBalancerArns": [arn]})
-    failed, result = run(aws_resource_wait, {"resource": "load_balancer", "ids": [arn], "state": "active"})
+    for _poll in range(3):  # at 0, 60 and 120 s: the grace is over at the third
+        aws["elbv2"].add_client_error("describe_load_balancers", service_error_code="LoadBalancerNotFound", http_status_code=400,
+                                      expected_params={"LoadBalancerArns": [arn]})
+    failed, result = run(aws_resource_wait, {"resource": "load_balancer", "ids": [arn], "state": "active", "poll_interval": 60})
     assert failed and "does not exist" in result["msg"] and result["states"] == {arn: "missing"}
+    assert result["polls"] == 3
+    aws.done()
+
+
+def test_an_image_not_found_right_after_its_create_is_not_yet_there(aws, run, fake_poller):
+    # EC2 is eventually consistent: a describe right after CreateImage may not find the image.
+    fake_poller(aws_resource_wait)
+    params = {"Filters": [{"Name": "image-id", "Values": [IMAGE]}]}
+    aws["ec2"].add_response("describe_images", {"Images": []}, params)
+    aws["ec2"].add_response("describe_images", {"Images": [{"ImageId": IMAGE, "State": "available"}]}, params)
+    failed, result = run(aws_resource_wait, {"resource": "image", "ids": [IMAGE], "state": "available", "poll_interval": 10})
+    assert not failed and result["states"] == {IMAGE: "available"} and result["polls"] == 2
+    aws.done()
 
 
 def test_a_group_wait_reads_the_group_then_each_target_group(aws, run, fake_poller):
