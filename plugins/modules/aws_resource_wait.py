@@ -24,7 +24,7 @@ description:
   - Why not the modules' own C(wait) options? Their botocore waiters poll at fixed intervals
     (15 s for images and load balancers, 10 s for groups) with their own timeouts; this module lets a
     role start a slow resource, do other work, and wait for it later.
-  - A resource that is not found during the first two minutes of the wait counts as not there yet:
+  - A resource that is not found during the first two minutes of the wait counts as not there yet, since
     the EC2 API is eventually consistent, and a describe right after a create may not find it. After
     that, a missing resource fails the wait (a terminated instance counts as C(terminated)).
   - Never changes anything. In check mode it does not wait (the resources may not exist yet).
