@@ -22,6 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.activities import launch_problems
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import GroupNotFound
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import capacity_metrics
@@ -69,8 +70,8 @@ class GroupReads:
     def __init__(self, aws, clock):
         self.aws, self.clock, self.burners_of = aws, clock, {}
 
-    def poll(self, name, known_healthy):
-        return capacity_poll(self.aws, name, self.clock, known_healthy)
+    def poll(self, name, known_healthy, launches_watched=False):
+        return capacity_poll(self.aws, name, self.clock, known_healthy, launches_watched)
 
     def report(self, name, since):
         snapshot = group_snapshot(self.aws, name, since, self.clock)
@@ -97,10 +98,10 @@ class CapacityWatch:
         self.healthy_at, self.loaded, self.load_commands = {}, set(), []
         self.registered, self.unregistered, self.warned = {}, {}, set()
         self.initial_ids, self.last_line, self.now, self.hopeless = None, None, params["since"], False
-        self.reached_seen = None
+        self.reached_seen, self.cannot_launch = None, None
 
     def read(self):
-        return self.reads.poll(self.params["name"], set(self.healthy_at))
+        return self.reads.poll(self.params["name"], set(self.healthy_at), launches_watched=self.direction == "out")
 
     def verdict(self, snapshot):
         group = snapshot["group"]
@@ -118,6 +119,10 @@ class CapacityWatch:
         if self.load and self.direction == "out":
             self._load_joining([i for i in ready if i not in self.loaded])
         line = capacity_progress_line(snapshot, self.target)
+        if self.direction == "out":
+            # A group that cannot launch says why in its activities: fail on what will not heal.
+            self.cannot_launch, healing = launch_problems(snapshot.get("activities", []), self.now, self.params["since"])
+            line = " | ".join([line] + healing)
         if line != self.last_line:
             self.show(line)
             self.last_line = line
@@ -128,7 +133,7 @@ class CapacityWatch:
         if done:
             self.reached_seen = self.now
         # Waiting for more instances than the group may ever have cannot succeed: say so now.
-        self.hopeless = self.direction == "out" and self.target > group["max_size"]
+        self.hopeless = self.direction == "out" and (self.target > group["max_size"] or bool(self.cannot_launch))
         return (DONE if done else FAILED if self.hopeless else WAITING), line
 
     def _load_joining(self, joining):
@@ -189,6 +194,8 @@ class CapacityWatch:
                 "%.0fs" % when if when is not None else "(the activities do not say when)")
             return result
         diagnosis = diagnose_scale_out(snapshot, self.target, since) if self.direction == "out" else [self.last_line]
+        if self.cannot_launch:
+            diagnosis = [self.cannot_launch] + diagnosis
         within = "" if self.hopeless else " within %ds" % params["timeout"]
         result.update(failed=True, diagnosis=diagnosis,
                       msg="%s did not reach %d instance(s)%s: %s" % (group["name"], self.target, within, "; ".join(diagnosis)))

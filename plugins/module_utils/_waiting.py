@@ -142,6 +142,12 @@ WAITABLE = {
 # What a resource that no longer exists counts as: a terminated instance vanishes from the API.
 MISSING = "missing"
 
+# The EC2 API is eventually consistent: for a while after a create, a describe may not find the
+# resource (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). A wait
+# counts "not found" as "not yet" this long after it starts (seconds); terraform-provider-aws
+# allows two minutes for the same (its EC2 propagation timeout).
+NOT_FOUND_GRACE_S = 120
+
 
 def check_wait_request(kind, target):
     """An error message for a kind/target pair that cannot be waited for, else None."""
@@ -152,11 +158,13 @@ def check_wait_request(kind, target):
     return None
 
 
-def wait_verdict(kind, target, states):
+def wait_verdict(kind, target, states, missing_is_pending=False):
     """("done" | "failed" | "waiting", detail) for the observed ``{id: (state, reason)}``.
 
     Done when every resource is in the target state; failed as soon as one reaches a state it
-    cannot leave towards the target; a missing resource is done only when waiting for termination.
+    cannot leave towards the target; a missing resource is done only when waiting for termination,
+    else pending while ``missing_is_pending`` (created moments ago: EC2 is eventually consistent),
+    else failed.
     """
     failing = [s for s in WAITABLE[kind]["failed"] if s != target]
     if kind == "instance" and target == "stopped":
@@ -168,6 +176,9 @@ def wait_verdict(kind, target, states):
         state, reason = states[resource_id]
         if state == MISSING:
             if kind == "instance" and target == "terminated":
+                continue
+            if missing_is_pending:
+                pending.append("%s not found yet (describes see a new resource a while after its create)" % resource_id)
                 continue
             return "failed", "%s does not exist" % resource_id
         if state in failing:

@@ -11,13 +11,22 @@ description:
   - Polls AWS once every O(poll_interval) seconds until every resource is in the O(state) asked for,
     fails at once when one reaches a state it cannot leave (an image C(failed), an instance that
     terminated while it should run), and fails on O(timeout) naming what each resource still is.
-  - Makes one describe call per poll (for a group, also one per target group, for its health), so
+  - For a group, also reads its latest scaling activities at each poll and fails as soon as a launch
+    fails in a way that will not heal (an invalid instance profile after IAM had time to propagate
+    it, a KMS key Auto Scaling may not use, a launch template or role it may not use, a quota, a
+    missing image or security group), quoting AWS's C(StatusMessage) and naming the likely fix.
+    Failures that may heal (no capacity in one zone, a zone without the type) are shown in the
+    detail and the wait goes on.
+  - Makes one describe call per poll (for a group, also one per target group, for its health, and one for its activities), so
     a wait makes at most 60 / O(poll_interval) polls a minute and sees a change at most one interval
     after it happens. When AWS throttles, the next polls come at twice the interval (up to a
     minute).
   - Why not the modules' own C(wait) options? Their botocore waiters poll at fixed intervals
     (15 s for images and load balancers, 10 s for groups) with their own timeouts; this module lets a
     role start a slow resource, do other work, and wait for it later.
+  - A resource that is not found during the first two minutes of the wait counts as not there yet, since
+    the EC2 API is eventually consistent, and a describe right after a create may not find it. After
+    that, a missing resource fails the wait (a terminated instance counts as C(terminated)).
   - Never changes anything. In check mode it does not wait (the resources may not exist yet).
 author: scaleout.webtier maintainers (@scaleout)
 options:
@@ -112,13 +121,18 @@ waited_for:
   elements: str
 """
 
+from datetime import timedelta
+
 try:
     import botocore
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.activities import launch_problems
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import find_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import latest_activities
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import images_by_id
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances
@@ -130,6 +144,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import W
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import MISSING
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import NOT_FOUND_GRACE_S
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import check_wait_request
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import group_states
@@ -138,6 +153,12 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import i
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_verdict
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
+from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
+
+# How far before the wait's first poll a group's launch failures still count (AWS seconds): the group
+# may have been created minutes before (the role creates it, then waits); older failures are history.
+LAUNCH_LOOKBACK_S = 600
 
 
 def _with_missing(ids, found):
@@ -159,12 +180,15 @@ def read_instances(aws, ids):
     return _with_missing(ids, dict((i["InstanceId"], (i["State"]["Name"], i.get("StateReason", {}).get("Message", ""))) for i in found))
 
 
-def read_group(aws, name):
-    """(group or None, {target group ARN: {instance_id: state}})."""
+def read_group(aws, name, clock):
+    """(group or None, {target group ARN: {instance_id: state}}, its latest activities, server time)."""
     group = find_group(aws["autoscaling"], name)
     if group is None:
-        return None, {}
-    return group, dict((arn, target_health(aws["elbv2"], arn)) for arn in group.get("TargetGroupARNs", []))
+        return None, {}, [], clock.now
+    health = dict((arn, target_health(aws["elbv2"], arn)) for arn in group.get("TargetGroupARNs", []))
+    # A group short of healthy instances may be failing to launch: its activities say why.
+    short = group_verdict(group, health)[0] != DONE
+    return group, health, latest_activities(aws["autoscaling"], name) if short else [], clock.now
 
 
 def read_interfaces(aws, group_ids):
@@ -178,27 +202,43 @@ READERS = {"image": read_images, "load_balancer": read_load_balancers, "instance
 
 
 def reading(aws, resource, ids):
-    """The read of one poll: {id: (state, reason)}, or for a group (group, health)."""
+    """The read of one poll: {id: (state, reason)}, or for a group (group, health, activities, server time)."""
     if resource == "group":
-        return lambda: read_group(aws, ids[0])
+        clock = ServerClock([aws["autoscaling"]])
+        return lambda: read_group(aws, ids[0], clock)
     return lambda: READERS[resource](aws, ids)
 
 
-def judging(resource, target, ids):
+def judging(resource, target, ids, poller):
     """The verdict on one poll's read, and the states it shows: (verdict(observed), states(observed))."""
     if resource == "group":
+        started = []
+
         def verdict(observed):
-            group, health = observed
+            group, health, activities, now = observed
             if group is None:
                 return FAILED, "Auto Scaling group %s does not exist" % ids[0]
-            return group_verdict(group, health)
+            outcome, detail = group_verdict(group, health)
+            if outcome == DONE:
+                return outcome, detail
+            # Launch failures from just before the wait count (the group was created moments ago);
+            # older ones are history (a re-run after a fix must not fail on them).
+            if not started:
+                started.append(now)
+            since = iso(parse_time(started[0]) - timedelta(seconds=LAUNCH_LOOKBACK_S)) if started[0] else None
+            fatal, progress = launch_problems(activities, now, since)
+            if fatal:
+                return FAILED, fatal
+            return outcome, "; ".join([detail] + progress)
 
         def states(observed):
-            return group_states(*observed) if observed and observed[0] is not None else {}
+            return group_states(*observed[:2]) if observed and observed[0] is not None else {}
         return verdict, states
     if resource == "security_group":
         return interfaces_verdict, (lambda observed: observed or {})
-    return (lambda observed: wait_verdict(resource, target, observed)), (lambda observed: observed or {})
+    # "Not found" early in the wait is EC2's eventual consistency after our own create: not yet.
+    return (lambda observed: wait_verdict(resource, target, observed, missing_is_pending=poller.elapsed < NOT_FOUND_GRACE_S)), \
+        (lambda observed: observed or {})
 
 
 def describe_seen(interfaces):
@@ -229,7 +269,7 @@ def main():
                          elapsed=0.0, polls=0, throttled_polls=0)
     aws = clients(module, ("ec2", "elbv2", "autoscaling"))
     poller = Poller(params["timeout"], params["poll_interval"])
-    verdict, states = judging(resource, target, ids)
+    verdict, states = judging(resource, target, ids, poller)
     read, waited_for = reading(aws, resource, ids), {}
 
     def read_and_remember():

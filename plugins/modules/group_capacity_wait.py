@@ -30,7 +30,13 @@ description:
     it fails with a diagnosis - failed activities and their status messages (for example an instance
     type not offered in a zone, or insufficient capacity), the alarm state, CPU against the target,
     instances stuck unhealthy in the target group, a max size below N.
-  - Polling is bounded (one read of the group per O(poll_interval)).
+  - Scaling out, it fails as soon as a launch since the load started fails in a way that will not
+    heal (an invalid instance profile after IAM had time to propagate it, a KMS key Auto Scaling may
+    not use, a launch template or role it may not use, a quota, a missing image), quoting AWS's
+    C(StatusMessage) and naming the likely fix; failures that may heal (no capacity in one zone)
+    are shown on the progress line.
+  - Polling is bounded (one read of the group per O(poll_interval), and of its newest activities
+    while the group has fewer instances than it wants).
   - Formerly C(scaleout.webtier.scale_out_wait), a name that still works (it redirects here).
 author: scaleout.webtier maintainers (@scaleout)
 options:

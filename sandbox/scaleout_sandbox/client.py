@@ -85,11 +85,25 @@ class SandboxClient:
         time.sleep(seconds / self.factor())
 
     def wait_for(self, predicate: Callable[[], object], sim_timeout: float, what: str, poll_real: float = 0.1):
-        """Poll `predicate` until it returns a truthy value or `sim_timeout` simulated seconds pass."""
+        """Poll `predicate` until it returns a truthy value or `sim_timeout` simulated seconds pass.
+
+        A predicate that raises an AWS "not found" error (code ending in NotFound or
+        NotFoundException) counts as not yet: EC2 describes do not see a resource created moments ago
+        (describe_after_create_s), and a careful client waits for them as it waits for anything."""
         deadline = self.sim_now() + sim_timeout
         last = None
         while True:
-            last = predicate()
+            try:
+                last = predicate()
+            except Exception as err:  # noqa: BLE001 - only botocore's ClientError carries a response
+                code = (getattr(err, "response", None) or {}).get("Error", {}).get("Code", "")
+                if not code.endswith(("NotFound", "NotFoundException")):
+                    raise
+                last = f"not found yet ({code})"
+                if self.sim_now() > deadline:
+                    raise
+                time.sleep(poll_real)
+                continue
             if last:
                 return last
             if self.sim_now() > deadline:

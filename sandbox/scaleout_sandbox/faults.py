@@ -15,6 +15,8 @@ Document (every key optional; a POST replaces the keys it names and keeps the ot
   ``"*"`` matches every instance type.
 * ``never_healthy``: these instances (or every instance launched into these groups) never pass the
   target group health checks: ``initial``, then ``unhealthy`` (Target.FailedHealthChecks).
+* ``launch_failures``: ``{"web-asg": "kms_key_policy"}``: every launch of the group fails that way,
+  in AWS's words (kinds and texts: services/autoscaling/launch_faults.py); ``null`` clears one group.
 * ``quotas``: the account's applied value of these Service Quotas (GetServiceQuota answers it
   instead of AWS's default): an account whose quota is lower than the default, as new accounts'
   often are (Service Quotas User Guide: applied values can differ from the defaults).
@@ -25,7 +27,9 @@ from __future__ import annotations
 import copy
 import threading
 
-KEYS = ("unoffered", "insufficient_capacity", "never_healthy", "quotas")
+from .services.autoscaling import launch_faults
+
+KEYS = ("unoffered", "insufficient_capacity", "never_healthy", "quotas", "launch_failures")
 
 
 class FaultError(ValueError):
@@ -81,7 +85,7 @@ class Faults:
     @staticmethod
     def _empty():
         return {"unoffered": [], "insufficient_capacity": [], "never_healthy": {"instances": [], "groups": []},
-                "quotas": []}
+                "quotas": [], "launch_failures": {}}
 
     def get(self) -> dict:
         with self._lock:
@@ -101,8 +105,15 @@ class Faults:
             parsed["quotas"] = _quotas(document["quotas"])
         if "never_healthy" in document:
             parsed["never_healthy"] = _never_healthy(document["never_healthy"])
+        if "launch_failures" in document:
+            try:
+                parsed["launch_failures"] = launch_faults.parse(document["launch_failures"])
+            except ValueError as err:
+                raise FaultError(str(err)) from None
         with self._lock:
+            failures = dict(self._state["launch_failures"], **parsed.pop("launch_failures", {}))
             self._state.update(parsed)
+            self._state["launch_failures"] = {group: kind for group, kind in failures.items() if kind is not None}
             return copy.deepcopy(self._state)
 
     def clear(self) -> dict:
@@ -126,6 +137,11 @@ class Faults:
         with self._lock:
             rules = self._state["never_healthy"]
             return instance_id in rules["instances"] or (group_name is not None and group_name in rules["groups"])
+
+    def launch_failure(self, group_name: str):
+        """The launch failure kind set for the group, or None."""
+        with self._lock:
+            return self._state["launch_failures"].get(group_name)
 
     def applied_quota(self, service_code: str, quota_code: str):
         """The applied value a test set for this quota, or None (AWS's default applies)."""

@@ -65,11 +65,14 @@ def backoff(monkeypatch):
 
 
 # One call per service, read-only, cheap in moto.
+# Answers that do not change between the two calls while other tests' groups and instances live on
+# in the same sandbox (an instance registering with SSM, a group launching).
 CALLS = {
     "ec2": lambda c: c.describe_availability_zones()["AvailabilityZones"],
-    "autoscaling": lambda c: c.describe_auto_scaling_groups(MaxRecords=1)["AutoScalingGroups"],
+    "autoscaling": lambda c: c.describe_auto_scaling_groups(AutoScalingGroupNames=["no-such-group"])["AutoScalingGroups"],
     "elbv2": lambda c: c.describe_load_balancers(PageSize=1)["LoadBalancers"],
-    "ssm": lambda c: c.describe_instance_information(MaxResults=5)["InstanceInformationList"],
+    "ssm": lambda c: c.describe_instance_information(
+        Filters=[{"Key": "InstanceIds", "Values": ["i-00000000000000000"]}])["InstanceInformationList"],
     "cloudwatch": lambda c: c.describe_alarms(AlarmNamePrefix="no-such-alarm-")["MetricAlarms"],
     "iam": lambda c: c.list_roles(PathPrefix="/no-such-path/")["Roles"],
 }

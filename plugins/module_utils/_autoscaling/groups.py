@@ -72,20 +72,31 @@ def activities_since(client, name, since):
             if parse_time(iso(activity["StartTime"])) < cutoff:
                 older = True
                 continue
-            result.append({
-                "id": activity["ActivityId"],
-                "description": activity.get("Description", ""),
-                "cause": activity.get("Cause", ""),
-                "status_code": activity.get("StatusCode", ""),
-                "status_message": activity.get("StatusMessage", ""),
-                "start": iso(activity["StartTime"]),
-                "end": iso(activity.get("EndTime")),
-                "progress": activity.get("Progress"),
-            })
+            result.append(activity_record(activity))
         token = page.get("NextToken")
         if older or not token:
             break
     return sorted(result, key=lambda a: a["start"])
+
+
+def activity_record(activity):
+    """One DescribeScalingActivities entry as the collection keeps it (ISO times, snake_case keys)."""
+    return {
+        "id": activity["ActivityId"],
+        "description": activity.get("Description", ""),
+        "cause": activity.get("Cause", ""),
+        "status_code": activity.get("StatusCode", ""),
+        "status_message": activity.get("StatusMessage", ""),
+        "start": iso(activity["StartTime"]),
+        "end": iso(activity.get("EndTime")),
+        "progress": activity.get("Progress"),
+    }
+
+
+def latest_activities(client, name, count=50):
+    """The group's newest activities (one call: AWS returns them newest first), oldest first."""
+    page = client.describe_scaling_activities(AutoScalingGroupName=name, MaxRecords=count)
+    return sorted((activity_record(a) for a in page.get("Activities", [])), key=lambda a: a["start"])
 
 
 def find_policy(client, group, name):

@@ -16,6 +16,7 @@ group_capacity_wait action makes at every poll on the controller.
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import activities_since
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import cpu_target_tracking_policy
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import get_group
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.groups import latest_activities
 from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.alarms import alarm_history
 from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.alarms import describe_alarms
 from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import group_capacity_metrics
@@ -60,11 +61,13 @@ def _health(clients, target_group_arns):
     return worst_target_health(dict((arn, target_health(clients["elbv2"], arn)) for arn in target_group_arns))
 
 
-def capacity_poll(clients, group_name, clock, known_healthy=()):
+def capacity_poll(clients, group_name, clock, known_healthy=(), launches_watched=False):
     """What a capacity wait judges, at the cost of one call (DescribeAutoScalingGroups) while every
     InService instance is known healthy in the target groups (``known_healthy``), and one more per
     target group while one is not: the group and the target health of its instances, without the
-    policy, alarms, activities and CPU of ``group_snapshot``."""
+    policy, alarms and CPU of ``group_snapshot``. With ``launches_watched``, also the group's newest
+    activities (one call) while it has fewer instances than it wants: a launch that failed leaves
+    that gap, and its activity says why."""
     group = get_group(clients["autoscaling"], group_name)
     summary = group_summary(group)
     target_group_arns = group.get("TargetGroupARNs", [])
@@ -73,7 +76,10 @@ def capacity_poll(clients, group_name, clock, known_healthy=()):
         health = _health(clients, target_group_arns)
     else:
         health = dict((i, "healthy") for i in in_service if i in known_healthy)
-    return {"group": summary, "target_groups": len(target_group_arns), "target_health": health, "server_time": clock.now}
+    poll = {"group": summary, "target_groups": len(target_group_arns), "target_health": health, "server_time": clock.now}
+    if launches_watched and len(summary["instances"]) < summary["desired"]:
+        poll["activities"] = latest_activities(clients["autoscaling"], group_name)
+    return poll
 
 
 def capacity_metrics(clients, group_name, since, clock):

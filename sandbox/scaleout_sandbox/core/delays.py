@@ -28,6 +28,7 @@ class Delays:
     snapshot_in_use_s: float = 60.0  # DeleteSnapshot: InvalidSnapshot.InUse this long after DeregisterImage
     lb_interfaces_linger_s: float = 1200.0  # a load balancer's network interfaces outlive DeleteLoadBalancer
     target_group_in_use_s: float = 60.0  # DeleteTargetGroup: ResourceInUse this long after its listener went
+    describe_after_create_s: float = 15.0  # EC2 describes do not see a new group/instance/image/template this long
     # The sandbox account's applied "Running On-Demand Standard instances" quota (ec2 L-1216C47A), in
     # vCPUs: an established account's, after an approved increase (AWS's default, and a new account's
     # value, is 5: a fault hook "quotas" sets that). Service Quotas reports it; EC2 does not enforce it.

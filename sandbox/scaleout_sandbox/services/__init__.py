@@ -27,6 +27,7 @@ def attach(engine) -> None:
     from .cloudwatch.alarms import AlarmHistory
     from .cloudwatch.metrics import Metrics
     from .ec2.credits import Credits
+    from .ec2.consistency import Consistency
     from .ec2.images import Images
     from .ec2.instances import Instances
     from .elbv2.interfaces import LoadBalancerInterfaces
@@ -39,6 +40,7 @@ def attach(engine) -> None:
     load_balancer_interfaces = LoadBalancerInterfaces(engine)
     engine.add_service("propagation", Propagation(engine))
     engine.add_service("credits", Credits(engine))
+    engine.add_service("consistency", Consistency(engine))
     for name, service in (("instances", instances), ("images", images), ("run_command", run_command),
                           ("groups", groups), ("refreshes", refreshes), ("target_tracking", target_tracking),
                           ("alarms", alarms), ("metrics", metrics), ("load_balancer_interfaces", load_balancer_interfaces)):

@@ -8,7 +8,12 @@ import copy
 from typing import Optional
 
 from ...core.timestamps import at
+from . import launch_faults
 from .activities import SimActivity, instance_details
+
+
+class LaunchRefused(Exception):
+    """A launch fault (launch_faults.py): the StatusMessage AWS would give."""
 
 
 def launch(engine, group, gs, count: int, start_n: int, now: float, prefix: Optional[str],
@@ -32,10 +37,13 @@ def launch(engine, group, gs, count: int, start_n: int, now: float, prefix: Opti
             sentence = reason or (f"At {at(now)} an instance was started in response to a difference between desired "
                                   f"and actual capacity, increasing the capacity from {start_n} to {target_n}.")
             cause = f"{prefix}  {sentence}" if prefix else sentence
+            refused = launch_faults.refusal(engine, group, len(engine.groups.live_states(group)))
             try:
+                if refused:
+                    raise LaunchRefused(refused)
                 instance = _run_one(engine, group, zone, subnet_id, template)
-            except ServiceException as err:
-                message = f"{err.message} Launching EC2 instance failed."
+            except (ServiceException, LaunchRefused) as err:
+                message = str(err) if isinstance(err, LaunchRefused) else f"{err.message} Launching EC2 instance failed."
                 activity = SimActivity(group, f"Launching a new EC2 instance.  Status Reason: {message}", cause, now,
                                        "Failed", 100, {"Subnet ID": subnet_id, "Availability Zone": zone})
                 gs.activities.append(activity)

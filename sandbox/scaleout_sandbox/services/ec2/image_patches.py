@@ -54,6 +54,7 @@ def create_image(engine, original):
         if not mappings and placeholder is not None:
             self.snapshots[placeholder.id] = placeholder
         engine.images.created(self, ami, snapshots)
+        engine.consistency.created(ami.id)  # describes see it a while later (consistency.py)
         return ami
 
     return create_image

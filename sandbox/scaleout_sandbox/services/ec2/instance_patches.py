@@ -126,6 +126,7 @@ def run_instances(engine, original):
                 except Exception:  # noqa: BLE001 - an unknown profile is the caller's problem on AWS too
                     pass
             sim = engine.instances.register(instance, self.account_id, self.region_name, text)
+            engine.consistency.created(instance.id)  # describes see it a while later (consistency.py)
             credits = (template_data.get("CreditSpecification") or {}).get("CpuCredits")
             mode = default_mode(instance.instance_type, engine.delays.t3_standard_by_default)
             engine.credits.start(sim, instance.instance_type, (credits or mode) if mode else None)

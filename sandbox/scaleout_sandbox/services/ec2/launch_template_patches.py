@@ -14,7 +14,7 @@ M = "moto.ec2.models.launch_templates"
 
 
 @patch(M, "LaunchTemplateBackend", "create_launch_template")
-def create_launch_template(_engine, original):
+def create_launch_template(engine, original):
     # The template's own tags (resource type launch-template) are not launch data.
     def create_launch_template(self, name, description, template_data, tag_spec):
         specs = template_data.get("TagSpecifications")
@@ -24,7 +24,9 @@ def create_launch_template(_engine, original):
                 template_data["TagSpecifications"] = kept
             else:
                 template_data.pop("TagSpecifications")
-        return original(self, name, description, template_data, tag_spec)
+        template = original(self, name, description, template_data, tag_spec)
+        engine.consistency.created(template.id)  # describes see it a while later (consistency.py)
+        return template
 
     return create_launch_template
 

@@ -48,7 +48,7 @@ def test_image_is_pending_then_available_with_tagged_encrypted_snapshots(box):
     image_id = ec2.create_image(InstanceId=instance["InstanceId"], Name=name, TagSpecifications=[
         {"ResourceType": "image", "Tags": [{"Key": "stack", "Value": "demo"}]},
         {"ResourceType": "snapshot", "Tags": [{"Key": "stack", "Value": "demo"}]}])["ImageId"]
-    image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    image = box.wait_for(lambda: ec2.describe_images(ImageIds=[image_id])["Images"], 60, "the image described")[0]
     assert image["State"] == "pending"
     assert len(image["BlockDeviceMappings"]) == 1  # one volume: no extra /dev/sda1 beside the image's root
     mapping = image["BlockDeviceMappings"][0]
@@ -66,7 +66,9 @@ def test_image_is_pending_then_available_with_tagged_encrypted_snapshots(box):
 
 def instances_of(web):
     ids = [i["InstanceId"] for i in web.describe()["Instances"]]
-    return [i for r in web.ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]]
+    # A group's new instances are described a while after their launch (describe_after_create_s).
+    return web.box.wait_for(lambda: [i for r in web.ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]],
+                            600, "the group's instances described")
 
 
 def test_launch_template_tags_do_not_leak_into_the_version_data(fresh):
@@ -76,7 +78,8 @@ def test_launch_template_tags_do_not_leak_into_the_version_data(fresh):
                                TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "stack", "Value": "demo"}]}])
     data = ec2.describe_launch_template_versions(LaunchTemplateName=name)["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     assert "TagSpecifications" not in data
-    template = ec2.describe_launch_templates(LaunchTemplateNames=[name])["LaunchTemplates"][0]
+    template = fresh.wait_for(lambda: ec2.describe_launch_templates(LaunchTemplateNames=[name])["LaunchTemplates"], 600,
+                              "the template described")[0]
     assert template["Tags"] == [{"Key": "stack", "Value": "demo"}]
 
 

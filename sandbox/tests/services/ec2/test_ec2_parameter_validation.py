@@ -49,7 +49,9 @@ def test_image_names_aws_allows_are_accepted(box):
     ec2 = box.client("ec2")
     name = unique("web (1) [x] it's@a_b.c/d")
     image = ec2.create_image(InstanceId=run_instance(box)["InstanceId"], Name=name)
-    assert ec2.describe_images(ImageIds=[image["ImageId"]])["Images"][0]["Name"] == name
+    # EC2 describes a new image only after a moment (describe_after_create_s).
+    described = box.wait_for(lambda: ec2.describe_images(ImageIds=[image["ImageId"]])["Images"], 120, "the new image")
+    assert described[0]["Name"] == name
 
 
 @pytest.mark.parametrize("name", ["web tier", "web:tier", "w" * 129])

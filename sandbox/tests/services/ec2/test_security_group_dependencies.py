@@ -51,6 +51,7 @@ def test_an_instances_interface_holds_its_group_until_the_instance_is_terminated
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     group = ec2.create_security_group(GroupName=unique("web"), Description="web", VpcId=vpc)["GroupId"]
     instance = run_instance(fresh, SecurityGroupIds=[group])["InstanceId"]
+    fresh.wait_for(lambda: ec2.describe_instances(InstanceIds=[instance])["Reservations"], 60, "the instance described")
     ec2.terminate_instances(InstanceIds=[instance])
     assert ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["State"]["Name"] == "shutting-down"
     assert refused(ec2, group)["Code"] == "DependencyViolation"

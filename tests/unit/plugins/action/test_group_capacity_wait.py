@@ -59,7 +59,8 @@ class FakeReads:
         self.unregistered = list(unregistered)  # per load, the instances not Online yet
         self.last = None
 
-    def poll(self, name, known_healthy):
+    def poll(self, name, known_healthy, launches_watched=False):
+        self.launches_watched = launches_watched
         if not self.polls:
             raise group_capacity_wait.GroupNotFound("Auto Scaling group %s does not exist" % name)
         self.last = self.polls.pop(0)
@@ -144,6 +145,44 @@ def test_a_target_above_the_max_size_fails_at_once_with_a_diagnosis(clock):
     assert "max size is 3, below the 5 instances" in result["msg"] and "within" not in result["msg"]
 
 
+def failed_launch(minute, message):
+    return {"id": "a-%d" % minute, "description": "Launching a new EC2 instance.  Status Reason: " + message,
+            "cause": "", "status_code": "Failed", "status_message": message,
+            "start": "2026-11-30T12:%02d:30Z" % minute, "end": None, "progress": 100}
+
+
+def test_a_scale_out_whose_launches_cannot_succeed_fails_at_once_quoting_aws(clock):
+    quota = ("You have requested more instances (3) than your current instance limit of 2 allows for the specified "
+             "instance type. Launching EC2 instance failed.")
+    blocked = dict(poll(1, 3, m=2), activities=[failed_launch(1, quota)])
+    reads = FakeReads([poll(1, 3), blocked])
+    result = run_action(dict(AWS, name=GROUP, since=SINCE, timeout=900, poll_interval=15), reads)
+    assert reads.launches_watched, "a scale-out must ask the poll for the group's activities"
+    assert result["failed"] and result["polls"] == 2 and "within" not in result["msg"]
+    assert result["diagnosis"][0].startswith("the group cannot launch instances (quota): AWS says %r" % quota)
+
+
+def watch_showing_into(lines):
+    """CapacityWatch.__init__ that also keeps every progress line the wait shows in ``lines``."""
+    original = group_capacity_wait.CapacityWatch.__init__
+
+    def init(self, params, reads, show):
+        original(self, params, reads, lambda line: (lines.append(line), show(line)))
+    return init
+
+
+def test_a_scale_out_short_of_capacity_in_one_zone_keeps_waiting_and_shows_it(clock):
+    capacity = ("We currently do not have sufficient t3.micro capacity in the Availability Zone you requested "
+                "(eu-west-1a). Launching EC2 instance failed.")
+    short = dict(poll(1, 3, m=2), activities=[failed_launch(1, capacity)])
+    reads = FakeReads([short, dict(poll(3, 3, m=6), activities=[failed_launch(1, capacity)])])
+    shown = []
+    with mock.patch.object(group_capacity_wait.CapacityWatch, "__init__", watch_showing_into(shown)):
+        result = run_action(dict(AWS, name=GROUP, since=SINCE, poll_interval=15), reads)
+    assert result["reached"] and not result.get("failed")
+    assert any("a launch failed (capacity, may heal): " + capacity in line for line in shown), shown
+
+
 def test_a_scale_out_that_times_out_says_why(clock):
     result = run_action(dict(AWS, name=GROUP, since=SINCE, timeout=30, poll_interval=15), FakeReads([poll(1, 1)] * 3))
     assert result["failed"] and "did not reach 3 instance(s) within 30s" in result["msg"]
@@ -191,10 +230,14 @@ def answer(response, m, s=0):
     return dict(response, ResponseMetadata={"HTTPStatusCode": 200, "HTTPHeaders": {"date": http_date(m, s)}})
 
 
-def queue_poll(aws, states, m, health=None):
-    """One poll: DescribeAutoScalingGroups, and DescribeTargetHealth only when health is given."""
-    aws["autoscaling"].add_response("describe_auto_scaling_groups", answer({"AutoScalingGroups": [asg_group(states)]}, m),
+def queue_poll(aws, states, m, health=None, desired=2, activities=None):
+    """One poll: DescribeAutoScalingGroups, DescribeTargetHealth only when health is given, and
+    DescribeScalingActivities only when activities are given (the group has fewer instances than desired)."""
+    aws["autoscaling"].add_response("describe_auto_scaling_groups", answer({"AutoScalingGroups": [asg_group(states, desired)]}, m),
                                     {"AutoScalingGroupNames": [GROUP]})
+    if activities is not None:
+        aws["autoscaling"].add_response("describe_scaling_activities", answer({"Activities": activities}, m),
+                                        {"AutoScalingGroupName": GROUP, "MaxRecords": 50})
     if health is not None:
         aws["elbv2"].add_response("describe_target_health", answer({"TargetHealthDescriptions": [
             {"Target": {"Id": i, "Port": 80}, "TargetHealth": {"State": h}} for i, h in health]}, m), {"TargetGroupArn": TG})
@@ -219,9 +262,9 @@ def queue_report(aws, states, activities, m):
 
 def test_each_poll_is_one_api_call_while_nothing_is_pending_and_no_module_process(clock):
     aws = StubbedAWS()
-    queue_poll(aws, [("i-0", "InService")], 1, health=[("i-0", "healthy")])  # the first poll learns i-0's health
-    queue_poll(aws, [("i-0", "InService")], 2)  # then one call a poll, while nothing changes
-    queue_poll(aws, [("i-0", "InService")], 3)
+    queue_poll(aws, [("i-0", "InService")], 1, health=[("i-0", "healthy")], desired=1)  # the first poll learns i-0's health
+    queue_poll(aws, [("i-0", "InService")], 2, desired=1)  # then one call a poll, while nothing changes
+    queue_poll(aws, [("i-0", "InService")], 3, desired=1)
     queue_poll(aws, [("i-0", "InService"), ("i-1", "Pending")], 4)  # a Pending instance has no target health yet
     queue_poll(aws, [("i-0", "InService"), ("i-1", "InService")], 5, health=[("i-0", "healthy"), ("i-1", "initial")])
     queue_poll(aws, [("i-0", "InService"), ("i-1", "InService")], 6, health=[("i-0", "healthy"), ("i-1", "healthy")])
@@ -239,6 +282,22 @@ def test_each_poll_is_one_api_call_while_nothing_is_pending_and_no_module_proces
     assert result["capacity_metrics"]["in_service"] == [{"time": minute(1), "value": 1.0}, {"time": minute(2), "value": 2.0}]
     # The clients carry the collection's retry policy, as a module's do.
     assert all(config.retries == {"mode": "standard", "max_attempts": 10} for _service, _retry, config in aws.requests)
+
+
+def test_a_poll_reads_the_activities_only_while_the_group_has_fewer_instances_than_it_wants(clock):
+    aws = StubbedAWS()
+    kms = ("Client.InternalError: Client error on launch. The KMS key used to encrypt the EBS volume is not usable "
+           "by the Auto Scaling service-linked role.")
+    failed = {"ActivityId": "a1", "AutoScalingGroupName": GROUP, "Description": "Launching a new EC2 instance.  Status Reason: " + kms,
+              "Cause": "x", "StartTime": at(minute(1, 30)), "EndTime": at(minute(1, 31)), "StatusCode": "Failed",
+              "StatusMessage": kms, "Progress": 100}
+    queue_poll(aws, [("i-0", "InService")], 1, health=[("i-0", "healthy")], desired=1)  # nothing wanted: no activities read
+    queue_poll(aws, [("i-0", "InService")], 2, desired=2, activities=[failed])  # one short: its activities say why
+    queue_report(aws, [("i-0", "InService")], [failed], 2)
+    result = run_action(dict(AWS, name=GROUP, since=SINCE, poll_interval=30, target_count=2, baseline_instance_ids=["i-0"]), aws=aws)
+    aws.done()
+    assert result["failed"] and result["polls"] == 2, result
+    assert "AWS says" in result["diagnosis"][0] and "KMS key" in result["diagnosis"][0]
 
 
 def test_the_aws_options_come_from_the_environment_as_for_a_module(clock, monkeypatch):

@@ -169,6 +169,9 @@ def test_image_verdicts():
     verdict, detail = wait_verdict("image", "available", {"ami-1": ("failed", "Client.InternalError")})
     assert verdict == "failed" and "Client.InternalError" in detail
     assert wait_verdict("image", "available", {"ami-1": (MISSING, "")})[0] == "failed"
+    # Right after a create, EC2 may not find it yet: pending while the caller says so.
+    outcome, detail = wait_verdict("image", "available", {"ami-1": (MISSING, "")}, missing_is_pending=True)
+    assert outcome == "waiting" and "ami-1 not found yet" in detail
 
 
 def test_load_balancer_verdicts():

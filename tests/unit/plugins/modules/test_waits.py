@@ -97,13 +97,27 @@ def test_a_wait_times_out_naming_what_each_resource_still_is(aws, run, fake_poll
     assert "%s is pending" % IMAGE in result["msg"] and result["polls"] == 3
 
 
-def test_a_load_balancer_that_does_not_exist_fails_the_wait(aws, run, fake_poller):
+def test_a_load_balancer_that_does_not_exist_fails_the_wait_after_the_grace(aws, run, fake_poller):
     fake_poller(aws_resource_wait)
     arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/demo-alb/1"
-    aws["elbv2"].add_client_error("describe_load_balancers", service_error_code="LoadBalancerNotFound", http_status_code=400,
-                                  expected_params={"LoadBalancerArns": [arn]})
-    failed, result = run(aws_resource_wait, {"resource": "load_balancer", "ids": [arn], "state": "active"})
+    for _poll in range(3):  # at 0, 60 and 120 s: the grace is over at the third
+        aws["elbv2"].add_client_error("describe_load_balancers", service_error_code="LoadBalancerNotFound", http_status_code=400,
+                                      expected_params={"LoadBalancerArns": [arn]})
+    failed, result = run(aws_resource_wait, {"resource": "load_balancer", "ids": [arn], "state": "active", "poll_interval": 60})
     assert failed and "does not exist" in result["msg"] and result["states"] == {arn: "missing"}
+    assert result["polls"] == 3
+    aws.done()
+
+
+def test_an_image_not_found_right_after_its_create_is_not_yet_there(aws, run, fake_poller):
+    # EC2 is eventually consistent: a describe right after CreateImage may not find the image.
+    fake_poller(aws_resource_wait)
+    params = {"Filters": [{"Name": "image-id", "Values": [IMAGE]}]}
+    aws["ec2"].add_response("describe_images", {"Images": []}, params)
+    aws["ec2"].add_response("describe_images", {"Images": [{"ImageId": IMAGE, "State": "available"}]}, params)
+    failed, result = run(aws_resource_wait, {"resource": "image", "ids": [IMAGE], "state": "available", "poll_interval": 10})
+    assert not failed and result["states"] == {IMAGE: "available"} and result["polls"] == 2
+    aws.done()
 
 
 def test_a_group_wait_reads_the_group_then_each_target_group(aws, run, fake_poller):
@@ -119,6 +133,26 @@ def test_a_group_wait_reads_the_group_then_each_target_group(aws, run, fake_poll
         {"Target": {"Id": "i-1", "Port": 80}, "TargetHealth": {"State": "healthy"}}]}, {"TargetGroupArn": tg})
     failed, result = run(aws_resource_wait, {"resource": "group", "ids": ["demo-asg"], "state": "healthy"})
     assert not failed and result["states"] == {"i-1": "healthy"} and result["polls"] == 1
+    aws.done()
+
+
+def test_a_group_that_cannot_launch_fails_the_wait_at_once_quoting_aws(aws, run, fake_poller):
+    fake_poller(aws_resource_wait)
+    group = {"AutoScalingGroupName": "demo-asg", "MinSize": 2, "MaxSize": 2, "DesiredCapacity": 2, "DefaultCooldown": 300,
+             "AvailabilityZones": ["eu-west-1a"], "HealthCheckType": "ELB", "CreatedTime": "2026-11-30T12:00:00Z",
+             "TargetGroupARNs": [], "Instances": []}
+    kms = ("Instance became unhealthy while waiting for instance to be in InService state. Termination Reason: "
+           "Client.InternalError: Client error on launch")
+    aws["autoscaling"].add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [group]}, {"AutoScalingGroupNames": ["demo-asg"]})
+    aws["autoscaling"].add_response("describe_scaling_activities", {"Activities": [{
+        "ActivityId": "a-1", "AutoScalingGroupName": "demo-asg", "Description": "Launching a new EC2 instance: i-1",
+        "Cause": "At 2026-11-30T12:00:01Z an instance was started", "StartTime": "2026-11-30T12:00:01Z",
+        "StatusCode": "Failed", "StatusMessage": kms, "Progress": 100}]},
+        {"AutoScalingGroupName": "demo-asg", "MaxRecords": 50})
+    failed, result = run(aws_resource_wait, {"resource": "group", "ids": ["demo-asg"], "state": "healthy", "timeout": 900})
+    assert failed and result["polls"] == 1
+    assert "stopped waiting for group to become healthy: the group cannot launch instances (KMS key)" in result["msg"]
+    assert kms in result["msg"] and "AWSServiceRoleForAutoScaling" in result["msg"]
     aws.done()
 
 
