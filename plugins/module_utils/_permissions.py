@@ -67,6 +67,9 @@ READ_POLICY_STATEMENTS = (
     ("SourceImageParameter", (
         "ssm:GetParameter",
     )),
+    ("StackLockRead", (
+        "ssm:GetParameter",
+    )),
 )
 
 WRITE_POLICY_STATEMENTS = (
@@ -162,6 +165,11 @@ WRITE_POLICY_STATEMENTS = (
     )),
     ("SsmCancelLoad", (
         "ssm:CancelCommand",
+    )),
+    ("StackLock", (
+        "ssm:AddTagsToResource",
+        "ssm:DeleteParameter",
+        "ssm:PutParameter",
     )),
 )
 

@@ -457,3 +457,33 @@ def test_command_line_refuses_a_remote_upstream():
                             capture_output=True, text=True, check=False, timeout=30,
                             env=dict(os.environ, PYTHONPATH=str(SANDBOX)))
     assert result.returncode == 2 and "only forwards to the local sandbox" in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["reset", "server_error"])
+def test_a_lost_response_is_done_upstream_and_the_retry_sees_it(box, mode):
+    """lose_responses: the call reaches the sandbox (the parameter exists), the client never hears of
+    it, and botocore's retry of the same request meets what the first one did."""
+    with FaultProxy(box.endpoint, lose_responses=["ssm:PutParameter"], lose_mode=mode, lose_count=1) as lossy:
+        ssm = aws(lossy.endpoint, "ssm", attempts=3)
+        name = f"/faultproxy/{unique('lost')}"
+        with pytest.raises(ClientError) as refused:
+            ssm.put_parameter(Name=name, Value="v", Type="String", Overwrite=False)
+        # The retry found the parameter that the lost call created.
+        assert refused.value.response["Error"]["Code"] == "ParameterAlreadyExists"
+        assert aws(box.endpoint, "ssm").get_parameter(Name=name)["Parameter"]["Value"] == "v"
+        stats = lossy.stats()
+        assert stats["responses_lost"] == 1 and stats["by_action"]["ssm:PutParameter"]["forwarded"] == 2
+        # Counted down: the next call is answered.
+        ssm.put_parameter(Name=name, Value="w", Type="String", Overwrite=True)
+        assert lossy.stats()["responses_lost"] == 1
+
+
+def test_lose_settings_are_checked():
+    from scaleout_sandbox.faultproxy import check_settings
+
+    with pytest.raises(ValueError, match="lose_mode"):
+        check_settings({"lose_mode": "drop"})
+    with pytest.raises(ValueError, match="lose_count"):
+        check_settings({"lose_count": -1})
+    assert check_settings({"lose_responses": "ec2:CreateImage,RunInstances"})["lose_responses"] == [
+        "ec2:CreateImage", "RunInstances"]
