@@ -92,7 +92,8 @@ def run_instances(engine, original):
         token = kwargs.get("client_token")
         token = None if token in (None, "", "ABCDE") else token
         tokens = self.__dict__.setdefault("sandbox_client_tokens", {})
-        request = (image_id, int(count), kwargs.get("instance_type"), kwargs.get("subnet_id"))
+        # The parameters compared (the guide excepts the Region and the Availability Zone).
+        request = (image_id, int(count), kwargs.get("instance_type"))
         if token is not None and token in tokens:
             reservation, first_request = tokens[token]
             if first_request != request:
