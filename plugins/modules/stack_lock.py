@@ -229,8 +229,8 @@ def main():
     problem = timing_problem(params["wait"], params["poll_interval"])
     if problem:
         module.fail_json(msg=problem)
-    if params["ttl"] < 60:
-        module.fail_json(msg=f"ttl must be at least 60 seconds, not {params['ttl']}")
+    if params["ttl"] < 1:
+        module.fail_json(msg=f"ttl must be at least 1 second, not {params['ttl']}")
     owner = params["owner"] or default_owner()
     ssm = client(module, "ssm")
     try:
