@@ -36,6 +36,13 @@ CREATES = (
 DEFAULT = {("elasticloadbalancing:CreateLoadBalancer", "reset"), ("ec2:CreateImage", "server_error"),
            ("ec2:RunInstances", "reset"), ("elasticloadbalancing:CreateTargetGroup", "server_error"),
            ("ec2:CreateSecurityGroup", "reset")}
+# Where AWS answers a repeated create with the resource itself (a client token, ELBv2's documented
+# idempotency, an upsert) or the product adopts what the lost call made (the bake's image, found by
+# name and fingerprint), the run itself converges; elsewhere the module fails on the duplicate name
+# and the next run adopts the resource by name and tag.
+SAME_RUN = {"elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup",
+            "elasticloadbalancing:CreateListener", "ec2:RunInstances", "ec2:CreateImage",
+            "autoscaling:PutScalingPolicy"}
 CASES = [(call, mode) for call in CREATES for mode in ("reset", "server_error") if LONG or (call, mode) in DEFAULT]
 
 
@@ -66,6 +73,9 @@ def test_a_lost_response_makes_no_duplicate(sandbox, tmp_path, call, mode):
         runs = 1
         if first.rc != 0:
             entry["first_failure"] = [m[:300] for items in first.failures.values() for _t, m in items][:3]
+        if call in SAME_RUN:
+            assert first.rc == 0, f"a lost {call} answer failed the run:\n{first.describe()}"
+        if first.rc != 0:
             again = run_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory, skip_tags=["scale_test"])
             runs = 2
             assert again.rc == 0, f"the run after the lost {call} answer failed:\n{again.describe()}"
