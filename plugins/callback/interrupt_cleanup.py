@@ -157,9 +157,13 @@ class CallbackModule(CallbackBase):
         env = dict(os.environ, **{CHILD_ENV: "1", "ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_NOCOLOR": "1"})
         started = time.monotonic()
         try:
+            output = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):
+            output = None  # not a file (an embedding program): the child's output goes where ours would
+        try:
             # Its own session: a second Ctrl-C reaches this process only, which then stops it.
-            self._child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
-                                           stderr=sys.stderr.fileno(), start_new_session=True)
+            self._child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                                           stderr=output, start_new_session=True)
         except OSError as err:
             self._say(f"could not start the cleanup ({' '.join(command[:2])}): {err}; the next run removes "
                       "the temporary resources, and the lock expires")
