@@ -86,9 +86,30 @@ held:
   returned: always
   type: bool
 lock:
-  description: The lock, C(name) (the SSM parameter), C(owner), C(purpose), C(started) and C(expires).
+  description: The lock, as its holder recorded it.
   returned: always
   type: dict
+  contains:
+    name:
+      description: The SSM parameter.
+      type: str
+      returned: always
+    owner:
+      description: Who holds it.
+      type: str
+      returned: when the lock exists
+    purpose:
+      description: What the holder does.
+      type: str
+      returned: when the lock exists
+    started:
+      description: When the holder took it, by AWS's clock (ISO 8601).
+      type: str
+      returned: when the lock exists
+    expires:
+      description: When it may be taken over, by AWS's clock (ISO 8601).
+      type: str
+      returned: when the lock exists
 taken_over_from:
   description: The expired lock of a run that died, when this run took it over.
   returned: when a stale lock was taken over

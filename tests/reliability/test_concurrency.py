@@ -35,7 +35,7 @@ def test_two_runs_of_one_stack_at_once_one_converges_the_other_refuses(sandbox, 
     try:
         sandbox.clear_requests()
         runs = [start_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory, skip_tags=["scale_test"])
-                for _ in range(2)]
+                for _run in range(2)]
         results = [run.wait(timeout=1500) for run in runs]
         entry["rcs"] = [r.rc for r in results]
         converged = [r for r in results if r.rc == 0]
