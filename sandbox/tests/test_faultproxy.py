@@ -139,7 +139,7 @@ def test_raw_http_chunked_bodies_head_and_upstream_headers_are_relayed(box, prox
     assert len(msg.get_all("Date")) == 1 and msg.get_all("Server") == direct[1].get_all("Server")
     assert msg["Content-Length"] == str(len(body)) and msg["Transfer-Encoding"] is None
     assert proxy.stats()["by_action"] == {"ec2:DescribeAvailabilityZones": {
-        "seen": 1, "forwarded": 1, "throttled": 0, "server_errors": 0}}
+        "seen": 1, "forwarded": 1, "throttled": 0, "server_errors": 0, "responses_lost": 0}}
     status, msg, body = raw(proxy.endpoint, "HEAD", "/_sandbox/health")  # the length of the body not sent
     assert status == 200 and body == b"" and int(msg["Content-Length"]) > 50
 
@@ -180,7 +180,7 @@ def test_throttling_is_parsed_with_the_service_code_and_retried(proxy, backoff, 
     assert response["ResponseMetadata"]["RetryAttempts"] == 2  # a policy of botocore's _retry.json matched
     assert standard_mode_view(client, err.value) == (True, True)
     assert proxy.stats()["by_action"][ACTIONS[service]] == {"seen": 3, "forwarded": 0, "throttled": 3,
-                                                            "server_errors": 0}
+                                                            "server_errors": 0, "responses_lost": 0}
     with pytest.raises(ClientError) as err:
         CALLS[service](aws(proxy.endpoint, service, attempts=3, mode="standard"))
     assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 2
@@ -398,8 +398,8 @@ def test_settings_endpoint_validates_and_stats_endpoint_resets(proxy, backoff):
     CALLS["ec2"](aws(proxy.endpoint, "ec2", attempts=5))
     status, stats = control(proxy.endpoint, "GET", "/_proxy/stats")
     assert status == 200 and stats["forwarded"] == 1 and stats["settings"]["throttle"] == 0.25
-    assert set(stats) == {"requests", "forwarded", "throttled", "server_errors", "upstream_errors", "by_action",
-                          "settings"}
+    assert set(stats) == {"requests", "forwarded", "throttled", "server_errors", "upstream_errors", "responses_lost",
+                          "by_action", "settings"}
     status, stats = control(proxy.endpoint, "DELETE", "/_proxy/stats")
     assert status == 200 and stats["requests"] == 0 and stats["by_action"] == {}
     assert control(proxy.endpoint, "GET", "/_proxy/health")[1]["upstream"] == proxy.upstream
