@@ -9,6 +9,10 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
 
 
+# The instance refresh statuses that have not ended (DescribeInstanceRefreshes).
+RUNNING_REFRESH = ("Pending", "InProgress", "Cancelling", "RollbackInProgress")
+
+
 class GroupNotFound(Exception):
     pass
 
@@ -82,3 +86,15 @@ def activities_since(client, name, since):
         if older or not token:
             break
     return sorted(result, key=lambda a: a["start"])
+
+
+def find_policy(client, group, name):
+    """DescribePolicies' entry of one policy of the group, or None."""
+    policies = client.describe_policies(AutoScalingGroupName=group, PolicyNames=[name])["ScalingPolicies"]
+    return policies[0] if policies else None
+
+
+def running_refreshes(client, group):
+    """The ids of the group's instance refreshes that have not ended."""
+    refreshes = client.describe_instance_refreshes(AutoScalingGroupName=group)["InstanceRefreshes"]
+    return [r["InstanceRefreshId"] for r in refreshes if r.get("Status") in RUNNING_REFRESH]

@@ -51,3 +51,16 @@ def worst_target_health(by_target_group):
             if instance_id not in worst or TARGET_HEALTH_ORDER.index(state) < TARGET_HEALTH_ORDER.index(worst[instance_id]):
                 worst[instance_id] = state
     return worst
+
+
+def find_load_balancer(client, name):
+    """The load balancer named `name`, or None."""
+    try:
+        found = client.describe_load_balancers(Names=[name])["LoadBalancers"]
+    except is_boto3_error_code("LoadBalancerNotFound"):
+        return None
+    return found[0] if found else None
+
+
+def listeners_of(client, load_balancer_arn):
+    return paginate(client, "describe_listeners", LoadBalancerArn=load_balancer_arn)["Listeners"]

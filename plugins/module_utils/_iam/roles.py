@@ -11,3 +11,21 @@ def roles_with_tags(client, path_prefix):
     """[(role, tags)] for every role under path_prefix (one ListRoleTags call per role)."""
     roles = paginate(client, "list_roles", PathPrefix=path_prefix)["Roles"]
     return [(role, client.list_role_tags(RoleName=role["RoleName"]).get("Tags", [])) for role in roles]
+
+
+def find_role(client, name):
+    """{"role": GetRole's role (with its tags), "policies": [attached managed policy ARNs]}, or None."""
+    try:
+        role = client.get_role(RoleName=name)["Role"]
+    except client.exceptions.NoSuchEntityException:
+        return None
+    attached = paginate(client, "list_attached_role_policies", RoleName=name)["AttachedPolicies"]
+    return {"role": role, "policies": [p["PolicyArn"] for p in attached]}
+
+
+def find_instance_profile(client, name):
+    """GetInstanceProfile's profile (with its roles and tags), or None."""
+    try:
+        return client.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+    except client.exceptions.NoSuchEntityException:
+        return None

@@ -1,0 +1,491 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the scaleout.webtier project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Private: the plan of a stack (pure): what each stage's converge would change, compared with one
+read of every resource (stack_plan's ``read``).
+
+Each ``plan_<stage>`` function takes that read and the settings the stage applies (``wanted``, the
+stage's ``plan.yml`` publishes them) and returns entries, one per resource::
+
+    {"stage": "network", "resource": "security group demo-web", "action": "update",
+     "changes": ["ingress tcp 8080 from sg-1 (demo-alb): missing -> present"]}
+
+``action`` is one of ACTIONS. The comparison is as strict as the module that converges the
+resource, and no laxer: a stage whose entries all say "no change" runs no module at all, so a
+difference this misses would never be repaired. Where the wanted value depends on a resource that
+the plan creates or replaces first (a new security group's id), the dependant says "update" too.
+"""
+
+import copy
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.scaleout.webtier.plugins.module_utils import _group
+from ansible_collections.scaleout.webtier.plugins.module_utils._bake import images_to_retire
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import target_groups as tg
+
+CREATE, UPDATE, REPLACE, DELETE, NO_CHANGE = "create", "update", "replace", "delete", "no change"
+ACTIONS = (CREATE, UPDATE, REPLACE, DELETE, NO_CHANGE)
+STAGES = ("network", "load_balancer", "bake", "launch_template", "scaling_group")
+# Placeholders in the wanted settings for ids that only the read (or the converge) knows.
+TARGET_GROUP_ARN = "@target_group"
+UNKNOWN = "(known after the converge)"
+# Keys AWS (or our reads) add to a tag list that a module never manages.
+AWS_TAG_PREFIX = "aws:"
+
+
+def _entry(stage, resource, action, changes=()):
+    return {"stage": stage, "resource": resource, "action": action, "changes": list(changes)}
+
+
+def _verdict(stage, resource, changes):
+    return _entry(stage, resource, UPDATE if changes else NO_CHANGE, changes)
+
+
+def tag_changes(now, wanted, purge=True):
+    """'tag K: now -> wanted' lines, as amazon.aws' tag helpers decide them (purge: unlisted tags go)."""
+    now = dict((k, v) for k, v in (now or {}).items() if not k.startswith(AWS_TAG_PREFIX))
+    wanted = dict((k, str(v)) for k, v in (wanted or {}).items())
+    to_set, to_remove = compare_aws_tags(now, wanted, purge_tags=purge)
+    lines = ["tag %s: %s -> %s" % (k, now.get(k, "(none)"), v) for k, v in sorted(to_set.items())]
+    lines += ["tag %s: %s -> (removed)" % (k, now[k]) for k in sorted(to_remove)]
+    return lines
+
+
+def boto3_tags(tags):
+    return dict((t["Key"], t["Value"]) for t in tags or [])
+
+
+# ------------------------------------------------------------------------------------ network
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return [value] if isinstance(value, (str, int)) else list(value)
+
+
+def wanted_rules(rules, group_ids):
+    """The ingress permissions of amazon.aws.ec2_security_group's ``rules`` as a set of
+    (protocol, from, to, target, description) with a group name resolved to its id."""
+    result = set()
+    for rule in rules:
+        ports = [str(p) for p in _as_list(rule.get("ports"))]
+        ranges = []
+        for port in ports:
+            low, _sep, high = port.partition("-")
+            ranges.append((int(low), int(high or low)))
+        targets = [("cidr", c) for c in _as_list(rule.get("cidr_ip"))]
+        targets += [("cidr6", c) for c in _as_list(rule.get("cidr_ipv6"))]
+        targets += [("group", group_ids.get(g) or "%s %s" % (UNKNOWN, g)) for g in _as_list(rule.get("group_name"))]
+        for low, high in ranges:
+            for target in targets:
+                result.add((str(rule.get("proto", "tcp")), low, high, target, None))
+    return result
+
+
+def current_rules(permissions):
+    result = set()
+    for p in permissions or []:
+        key = (p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort"))
+        for r in p.get("IpRanges") or []:
+            result.add(key + (("cidr", r.get("CidrIp")), r.get("Description")))
+        for r in p.get("Ipv6Ranges") or []:
+            result.add(key + (("cidr6", r.get("CidrIpv6")), r.get("Description")))
+        for r in p.get("UserIdGroupPairs") or []:
+            result.add(key + (("group", r.get("GroupId")), r.get("Description")))
+        for r in p.get("PrefixListIds") or []:
+            result.add(key + (("prefix", r.get("PrefixListId")), r.get("Description")))
+    return result
+
+
+def _rule_text(rule):
+    proto, low, high, (kind, target), description = rule
+    ports = str(low) if low == high else "%s-%s" % (low, high)
+    return "ingress %s %s from %s%s" % (proto, ports, target, (" (%s)" % description) if description else "")
+
+
+def plan_security_group(wanted, found, group_ids):
+    """One security group: ec2_security_group compares the ingress rules (purged) and the tags
+    (purged); egress is left alone when no egress rules are given; the description cannot change."""
+    resource = "security group %s" % wanted["name"]
+    if found is None:
+        return _entry("network", resource, CREATE)
+    now, want = current_rules(found.get("IpPermissions")), wanted_rules(wanted["rules"], group_ids)
+    changes = ["%s: missing -> present" % _rule_text(r) for r in sorted(want - now, key=str)]
+    changes += ["%s: present -> (removed)" % _rule_text(r) for r in sorted(now - want, key=str)]
+    changes += tag_changes(boto3_tags(found.get("Tags")), wanted["tags"])
+    return _verdict("network", resource, changes)
+
+
+def plan_network(wanted, read):
+    found = read["security_groups"]
+    group_ids = dict((name, g["GroupId"]) for name, g in found.items())
+    return [plan_security_group(g, found.get(g["name"]), group_ids) for g in wanted["security_groups"]]
+
+
+# ------------------------------------------------------------------------------------ load balancer
+
+
+def plan_target_group(wanted, found):
+    """As scaleout.webtier.elb_target_group decides (the same pure functions)."""
+    resource = "target group %s" % wanted["name"]
+    if found is None:
+        return _entry("load_balancer", resource, CREATE)
+    current = tg.settings_of(found["target_group"])
+    settings = tg.wanted_settings(wanted)
+    replace = tg.replacement_reasons(current, settings)
+    if replace:
+        # The module refuses and names the fix (teardown): AWS cannot change these in place.
+        return _entry("load_balancer", resource, REPLACE, replace)
+    changes = ["%s: %s -> %s" % (k, current[k], v) for k, v in sorted(tg.health_check_changes(current, settings).items())]
+    attributes = found["attributes"]
+    changes += ["%s: %s -> %s" % (k, attributes.get(k), v)
+                for k, v in sorted(tg.attribute_changes(attributes, tg.wanted_attributes(wanted)).items())]
+    changes += tag_changes(found["tags"], wanted["tags"])
+    return _verdict("load_balancer", resource, changes)
+
+
+def _listener_changes(current, wanted):
+    """What amazon.aws.elb_application_lb would modify in one listener (its comparison, on our settings)."""
+    changes = []
+    if current["Protocol"] != wanted["Protocol"]:
+        changes.append("protocol: %s -> %s" % (current["Protocol"], wanted["Protocol"]))
+    if wanted["Protocol"] in ("HTTPS", "TLS"):
+        if wanted.get("SslPolicy") and current.get("SslPolicy") != wanted["SslPolicy"]:
+            changes.append("ssl policy: %s -> %s" % (current.get("SslPolicy"), wanted["SslPolicy"]))
+        certificates = [c["CertificateArn"] for c in current.get("Certificates") or []]
+        if wanted.get("Certificates") and certificates[:1] != [wanted["Certificates"][0]["CertificateArn"]]:
+            changes.append("certificate: %s -> %s" % (certificates[:1], wanted["Certificates"][0]["CertificateArn"]))
+    keep = ("AuthenticateOidcConfig", "FixedResponseConfig", "RedirectConfig", "TargetGroupArn", "Type")
+    now = [dict((k, v) for k, v in a.items() if k in keep) for a in current.get("DefaultActions") or []]
+    if sorted(map(repr, _sorted_dicts(now))) != sorted(map(repr, _sorted_dicts(wanted["DefaultActions"]))):
+        changes.append("default actions: %s -> %s" % (_actions_text(now), _actions_text(wanted["DefaultActions"])))
+    return changes
+
+
+def _sorted_dicts(items):
+    def norm(value):
+        if isinstance(value, dict):
+            return dict((k, norm(v)) for k, v in sorted(value.items()))
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return [norm(i) for i in items]
+
+
+def _actions_text(actions):
+    return ", ".join("%s %s" % (a.get("Type"), a.get("TargetGroupArn") or a.get("RedirectConfig", {}).get("Protocol", ""))
+                     for a in actions) or "none"
+
+
+def wanted_listeners(listeners, target_group_arn):
+    result = copy.deepcopy(listeners)
+    for listener in result:
+        for action in listener.get("DefaultActions") or []:
+            if action.get("TargetGroupArn") == TARGET_GROUP_ARN:
+                action["TargetGroupArn"] = target_group_arn or UNKNOWN
+    return result
+
+
+def plan_load_balancer(wanted, found, target_group_arn, group_ids):
+    """As amazon.aws.elb_application_lb decides: subnets, security groups, tags (purged) and the
+    listeners by port (purge_listeners: a listener on another port goes)."""
+    resource = "load balancer %s" % wanted["name"]
+    if found is None:
+        return _entry("load_balancer", resource, CREATE)
+    balancer = found["load_balancer"]
+    changes = []
+    if balancer.get("Scheme") != wanted["scheme"]:
+        return _entry("load_balancer", resource, REPLACE, ["scheme: %s -> %s" % (balancer.get("Scheme"), wanted["scheme"])])
+    subnets = sorted(z["SubnetId"] for z in balancer.get("AvailabilityZones") or [])
+    if subnets != sorted(wanted["subnet_ids"]):
+        changes.append("subnets: %s -> %s" % (subnets, sorted(wanted["subnet_ids"])))
+    groups = [group_ids.get(name) or "%s %s" % (UNKNOWN, name) for name in wanted["security_group_names"]]
+    if set(balancer.get("SecurityGroups") or []) != set(groups):
+        changes.append("security groups: %s -> %s" % (sorted(balancer.get("SecurityGroups") or []), sorted(groups)))
+    changes += tag_changes(found["tags"], wanted["tags"])
+    listeners = dict((listener["Port"], listener) for listener in found["listeners"])
+    for listener in wanted_listeners(wanted["listeners"], target_group_arn):
+        port = int(listener["Port"])
+        if port not in listeners:
+            changes.append("listener %s %s: missing -> present" % (listener["Protocol"], port))
+            continue
+        changes += ["listener %s: %s" % (port, c) for c in _listener_changes(listeners.pop(port), listener)]
+    changes += ["listener %s %s: present -> (removed)" % (listeners[p]["Protocol"], p) for p in sorted(listeners)]
+    return _verdict("load_balancer", resource, changes)
+
+
+def plan_load_balancer_stage(wanted, read):
+    target_group = read["target_group"]
+    group_ids = dict((name, g["GroupId"]) for name, g in read["security_groups"].items())
+    tg_entry = plan_target_group(wanted["target_group"], target_group)
+    arn = target_group["target_group"]["TargetGroupArn"] if target_group and tg_entry["action"] != REPLACE else None
+    return [tg_entry, plan_load_balancer(wanted["load_balancer"], read["load_balancer"], arn, group_ids)]
+
+
+# ------------------------------------------------------------------------------------ bake
+
+
+def plan_bake(wanted, read):
+    """The bake's converge changes something when it bakes (no image with the fingerprint, or
+    bake_force), removes what an interrupted bake left, or retires images beyond the newest kept."""
+    entries = []
+    resource = "image %s" % wanted["image_name_prefix"]
+    if wanted["force"] or not wanted["image_id"]:
+        entries.append(_entry("bake", resource, CREATE if not wanted["image_id"] else REPLACE,
+                              ["fingerprint %s: no image -> baked" % wanted["fingerprint"]] if not wanted["image_id"]
+                              else ["bake_force: %s -> a new image" % wanted["image_id"]]))
+    else:
+        entries.append(_entry("bake", resource, NO_CHANGE, []))
+    leftovers = ["instance %s" % i["InstanceId"] for i in read["bake_instances"]]
+    leftovers += ["security group %s" % g["GroupId"] for g in read["bake_security_groups"]]
+    leftovers += ["image %s (%s)" % (i["ImageId"], i.get("State")) for i in read["images"]
+                  if i.get("State") in ("pending", "failed", "error", "invalid")]
+    if leftovers:
+        entries.append(_entry("bake", "temporary bake resources", DELETE, ["%s: present -> (removed)" % t for t in leftovers]))
+    available = [i for i in read["images"] if i.get("State") == "available"]
+    template = read["launch_template"]
+    protected = [wanted["image_id"]] + ([template["default"]["LaunchTemplateData"].get("ImageId")] if template else [])
+    retire = images_to_retire(available, int(wanted["keep_images"]), protected)
+    if retire:
+        entries.append(_entry("bake", "images beyond the newest %s" % wanted["keep_images"], DELETE,
+                              ["image %s: present -> (removed)" % i["ImageId"] for i in retire]))
+    return entries
+
+
+# ------------------------------------------------------------------------------------ launch template
+
+
+def plan_role(wanted, found):
+    """As amazon.aws.iam_role decides: path, description, trust policy, managed policies (purged), tags (purged)."""
+    resource = "IAM role %s" % wanted["name"]
+    if found is None:
+        return _entry("launch_template", resource, CREATE)
+    role = found["role"]
+    changes = []
+    if role.get("Path") != wanted["path"]:
+        changes.append("path: %s -> %s" % (role.get("Path"), wanted["path"]))
+    if role.get("Description", "") != wanted["description"]:
+        changes.append("description: %s -> %s" % (role.get("Description"), wanted["description"]))
+    if compare_policies(role.get("AssumeRolePolicyDocument") or {}, wanted["trust_policy"]):
+        changes.append("trust policy: differs -> %s" % wanted["trust_policy"])
+    attached = sorted(found["policies"])
+    if attached != sorted(wanted["managed_policies"]):
+        changes.append("managed policies: %s -> %s" % (attached, sorted(wanted["managed_policies"])))
+    changes += tag_changes(boto3_tags(role.get("Tags")), wanted["tags"])
+    return _verdict("launch_template", resource, changes)
+
+
+def plan_instance_profile(wanted, found, role_missing):
+    """As amazon.aws.iam_instance_profile decides: its role, path and tags (purged)."""
+    resource = "instance profile %s" % wanted["name"]
+    if found is None:
+        return _entry("launch_template", resource, CREATE)
+    changes = []
+    roles = [r["RoleName"] for r in found.get("Roles") or []]
+    if roles != [wanted["role"]] or role_missing:
+        changes.append("role: %s -> %s" % (roles, [wanted["role"]]))
+    changes += tag_changes(boto3_tags(found.get("Tags")), wanted["tags"])
+    return _verdict("launch_template", resource, changes)
+
+
+def _tag_list(tags):
+    return [{"Key": k, "Value": str(v)} for k, v in tags.items()]
+
+
+def wanted_template_data(wanted, read, group_ids):
+    """The LaunchTemplateData amazon.aws.ec2_launch_template would send for the role's settings:
+    it compares this, whole, with the latest version's data and makes a new version on any difference."""
+    image = read["template_image"] or {}
+    root_size = None
+    for mapping in image.get("BlockDeviceMappings") or []:
+        if mapping.get("DeviceName") == image.get("RootDeviceName"):
+            root_size = (mapping.get("Ebs") or {}).get("VolumeSize")
+    size = wanted.get("volume_size")
+    ebs = {"VolumeSize": int(size if size not in (None, "", "None") else (root_size or 8)),
+           "VolumeType": wanted["volume_type"], "Encrypted": True}
+    if wanted.get("kms_key_id"):
+        ebs["KmsKeyId"] = wanted["kms_key_id"]
+    ebs["DeleteOnTermination"] = True
+    data = {
+        "BlockDeviceMappings": [{"DeviceName": image.get("RootDeviceName") or UNKNOWN, "Ebs": ebs}],
+        "ImageId": wanted["image_id"] or UNKNOWN,
+        "InstanceType": wanted["instance_type"],
+        # With the module's defaults for what the role leaves unset (http_protocol_ipv6).
+        "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 1,
+                            "HttpProtocolIpv6": "disabled", "InstanceMetadataTags": "disabled"},
+        "Monitoring": {"Enabled": bool(wanted["detailed_monitoring"])},
+        "SecurityGroupIds": [group_ids.get(n) or "%s %s" % (UNKNOWN, n) for n in wanted["security_group_names"]],
+    }
+    if wanted.get("cpu_credits"):
+        data["CreditSpecification"] = {"CpuCredits": wanted["cpu_credits"]}
+    if wanted.get("key_name"):
+        data["KeyName"] = wanted["key_name"]
+    if wanted.get("user_data"):
+        data["UserData"] = wanted["user_data"]
+    profile = read["instance_profile"]
+    name = wanted.get("instance_profile")
+    if name:
+        arn = name if name.startswith("arn:") else (profile or {}).get("Arn") or "%s %s" % (UNKNOWN, name)
+        data["IamInstanceProfile"] = {"Arn": arn}
+    data["TagSpecifications"] = [{"ResourceType": kind, "Tags": _tag_list(wanted["instance_tags"])} for kind in ("instance", "volume")]
+    return data
+
+
+def _data_changes(now, wanted):
+    changes = []
+    for key in sorted(set(now) | set(wanted)):
+        if key not in wanted:
+            changes.append("%s: %s -> (not set)" % (key, now[key]))
+        elif key not in now:
+            changes.append("%s: (not set) -> %s" % (key, wanted[key]))
+        elif now[key] != wanted[key]:
+            changes.append("%s: %s -> %s" % (key, now[key], wanted[key]))
+    return changes
+
+
+def plan_launch_template(wanted, read, group_ids):
+    """As amazon.aws.ec2_launch_template decides (default_version latest): a new version when the
+    latest version's data or description differ, the default moved to the latest, the tags (purged)."""
+    resource = "launch template %s" % wanted["name"]
+    found = read["launch_template"]
+    if found is None:
+        return _entry("launch_template", resource, CREATE)
+    data = wanted_template_data(wanted, read, group_ids)
+    latest = found["latest"]
+    changes = _data_changes(latest.get("LaunchTemplateData") or {}, data)
+    if (latest.get("VersionDescription") or "") != wanted["version_description"]:
+        changes.append("version description: %s -> %s" % (latest.get("VersionDescription"), wanted["version_description"]))
+    template = found["template"]
+    if template["DefaultVersionNumber"] != template["LatestVersionNumber"] and not changes:
+        changes.append("default version: %s -> %s (the latest)" % (template["DefaultVersionNumber"], template["LatestVersionNumber"]))
+    elif changes:
+        changes.append("default version: %s -> a new version %s" % (template["DefaultVersionNumber"], template["LatestVersionNumber"] + 1))
+    changes += tag_changes(boto3_tags(template.get("Tags")), wanted["tags"])
+    return _verdict("launch_template", resource, changes)
+
+
+def plan_launch_template_stage(wanted, read):
+    group_ids = dict((name, g["GroupId"]) for name, g in read["security_groups"].items())
+    entries = []
+    if wanted["identity"]:
+        role = plan_role(wanted["role"], read["role"])
+        entries += [role, plan_instance_profile(wanted["profile"], read["instance_profile"], role["action"] == CREATE)]
+    entries.append(plan_launch_template(wanted["template"], read, group_ids))
+    return entries
+
+
+# ------------------------------------------------------------------------------------ scaling group
+
+
+def snake_group(group):
+    """A DescribeAutoScalingGroups entry in amazon.aws.autoscaling_group_info's (snake_case) form."""
+    return camel_dict_to_snake_dict(group)
+
+
+def wanted_policy(wanted):
+    """The PutScalingPolicy parameters community.aws.autoscaling_policy compares, key by key."""
+    return {
+        "AutoScalingGroupName": wanted["group_name"],
+        "PolicyName": wanted["name"],
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingConfiguration": {
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
+            "TargetValue": float(wanted["target_value"]),
+            "DisableScaleIn": False,
+        },
+        "EstimatedInstanceWarmup": int(wanted["warmup"]),
+    }
+
+
+def plan_policy(wanted, found):
+    resource = "scaling policy %s" % wanted["name"]
+    if found is None:
+        return _entry("scaling_group", resource, CREATE)
+    changes = []
+    for key, value in wanted_policy(wanted).items():
+        now = found.get(key)
+        if now != value:
+            if key == "TargetTrackingConfiguration" and isinstance(now, dict):
+                for part in sorted(set(now) | set(value)):
+                    if now.get(part) != value.get(part):
+                        changes.append("%s: %s -> %s" % (part, now.get(part), value.get(part)))
+            else:
+                changes.append("%s: %s -> %s" % (key, now, value))
+    return _verdict("scaling_group", resource, changes)
+
+
+def plan_group(wanted, read, target_group_arn, template_changes):
+    """The group (group_drift, the comparison the role already makes before it updates), its default
+    warmup (autoscaling_warmup), its policy, and the instance refresh the role starts when the
+    template gets a new default version or an instance runs an older version."""
+    resource = "Auto Scaling group %s" % wanted["name"]
+    found = read["group"]
+    entries = []
+    if found is None:
+        return [_entry("scaling_group", resource, CREATE), _entry("scaling_group", "scaling policy %s" % wanted["policy"]["name"], CREATE)]
+    desired = dict(wanted["group"])
+    desired["target_group_arns"] = [target_group_arn or UNKNOWN if a == TARGET_GROUP_ARN else a for a in desired["target_group_arns"]]
+    changes = _group.group_drift(snake_group(found), desired)
+    if found.get("DefaultInstanceWarmup") != int(wanted["warmup"]):
+        changes.append("default instance warmup: %s -> %s" % (found.get("DefaultInstanceWarmup"), int(wanted["warmup"])))
+    if wanted["refresh"]:
+        template = read["launch_template"]
+        default = str(template["template"]["DefaultVersionNumber"]) if template else None
+        outdated = sorted(i["InstanceId"] for i in found.get("Instances") or []
+                          if (i.get("LaunchTemplate") or {}).get("Version", "").isdigit()
+                          and default and i["LaunchTemplate"]["Version"] != default)
+        if template_changes:
+            changes.append("instances: the launch template changes -> an instance refresh")
+        elif outdated:
+            changes.append("instances %s: an older template version -> an instance refresh onto %s" % (", ".join(outdated), default))
+        if read["refreshes_running"]:
+            changes.append("instance refresh %s: running -> waited for" % read["refreshes_running"][0])
+    entries.append(_verdict("scaling_group", resource, changes))
+    entries.append(plan_policy(wanted["policy"], read["policy"]))
+    return entries
+
+
+# ------------------------------------------------------------------------------------ the plan
+
+
+def make_plan(wanted, read):
+    """Every stage's entries, in the order the stages converge."""
+    entries = []
+    entries += plan_network(wanted["network"], read) if "network" in wanted else []
+    entries += plan_load_balancer_stage(wanted["load_balancer"], read) if "load_balancer" in wanted else []
+    entries += plan_bake(wanted["bake"], read) if "bake" in wanted else []
+    entries += plan_launch_template_stage(wanted["launch_template"], read) if "launch_template" in wanted else []
+    if "scaling_group" in wanted:
+        target_group = read["target_group"]
+        arn = target_group["target_group"]["TargetGroupArn"] if target_group else None
+        template_changes = any(e["action"] != NO_CHANGE for e in entries
+                               if e["stage"] in ("launch_template", "bake") and e["resource"].startswith(("launch template", "image ")))
+        entries += plan_group(wanted["scaling_group"], read, arn, template_changes)
+    return entries
+
+
+def stages_to_run(entries):
+    """{stage: True when one of its resources changes}."""
+    result = dict((stage, False) for stage in STAGES)
+    for e in entries:
+        result[e["stage"]] = result.get(e["stage"], False) or e["action"] != NO_CHANGE
+    return result
+
+
+def table(entries):
+    """The plan as text lines: one per resource, then its changes indented."""
+    if not entries:
+        return ["(nothing to plan)"]
+    width = max(len(e["resource"]) for e in entries)
+    lines = []
+    for e in entries:
+        lines.append("%-15s %-*s  %s" % (e["stage"], width, e["resource"], e["action"]))
+        lines += ["%15s   %s" % ("", c) for c in e["changes"]]
+    changing = [e for e in entries if e["action"] != NO_CHANGE]
+    lines.append("plan: %d to create, %d to update, %d to replace, %d to delete, %d unchanged" % tuple(
+        sum(1 for e in entries if e["action"] == a) for a in ACTIONS))
+    if not changing:
+        lines.append("no changes: the stack matches its settings")
+    return lines
