@@ -323,6 +323,19 @@ def figures(results: dict) -> list:
                  per_run(lambda r: ratio(_measured(r, "first", "requests", "total"),
                                          _measured(r, "boto3", "requests", "total"))), 2),
             ]
+    for key, label in (("scale_idle", "idle machine"), ("scale_busy", "every CPU busy")):
+        if has(key):
+            rows += [
+                (f"Scale test, {label} (s)", per_run(lambda r, k=key: _measured(r, k, "wall_s")), 1),
+                (f"Scale test, {label}: time to N by AWS's activities (API s)",
+                 per_run(lambda r, k=key: _measured(r, k, "agreement", "aws_time_to_target_s")), 0),
+                (f"Scale test, {label}: reported - AWS (API s)",
+                 per_run(lambda r, k=key: _measured(r, k, "agreement", "reported_minus_aws_s")), 0),
+                (f"Scale test, {label}: wait's poll saw it - AWS (API s)",
+                 per_run(lambda r, k=key: _measured(r, k, "agreement", "seen_minus_aws_s")), 0),
+                (f"Scale test, {label}: one poll interval (API s)", per_run(lambda r, k=key: _measured(r, k, "api_seconds_per_poll")), 0),
+                (f"API calls, scale test, {label}: total", per_run(lambda r, k=key: _measured(r, k, "requests", "total")), 0),
+            ]
     return rows
 
 
@@ -394,7 +407,7 @@ It creates `.venv/` if needed (`scripts/bootstrap.sh`), then runs `benchmarks/ru
 `--runs N` (default 3), `--quick`, `--output docs/benchmarks.md`, `--json build/benchmarks/results.json`,
 `--port 4650` (the sandbox's port on 127.0.0.1; a demo or test sandbox on another port keeps running),
 `--stacks 4` and `--regions ap-northeast-2[,us-east-1,...]` (the many-stack run), `--slow-seconds-per-minute 10`
-(the overlap runs), `--parts first,multi,overlap,boto3` (a subset), `--timeout` (seconds before a
+(the overlap runs), `--parts first,multi,overlap,boto3,scale` (a subset; scale needs first), `--timeout` (seconds before a
 measured command is killed). Logs of every measured command: `build/benchmarks/logs/`.
 
 Every measurement starts a fresh sandbox (stopped, a new empty state directory, started), so runs
@@ -435,6 +448,18 @@ all figures rather than one. Each figure is the median over the runs, with min a
   collection: no idempotence, no validation, it takes the image once the instance is running
   (the collection waits for the provisioning script's verdict in the console), no cleanup on
   failure, two tags per resource.
+- **Scale test** (idle machine / every CPU busy): after the first converge, on the same sandbox,
+  `ansible-playbook playbooks/site.yml --limit demo --tags scale_test`: CPU load on the group's
+  instances, the scale-out to N (the group's max size) and back in, the report. It runs twice: on
+  the machine as it is, and with a second process spinning one worker per CPU (`CpuHog` in
+  `benchmarks/run.py`) for the whole run. Then `benchmarks/scale_agreement.py` reads the group's
+  scaling activities with boto3 and computes, by their own end times, when N instances were in
+  service, in seconds of the API's clock after the load started. **reported - AWS** is the
+  report's `time_to_target_s` minus that (0 when the report takes AWS's timestamps); **wait's poll
+  saw it - AWS** is how much later the wait's poll (the AWS answer that showed N instances in
+  service and healthy in the target group) saw it: the poll's lag plus the target group's health
+  checks. **One poll interval** is the scale test's poll interval on the API's clock (1 real second
+  is 60 simulated seconds on the default clock).
 - **Slowest tasks**: seconds per task from the `ansible.posix.profile_tasks` callback, which the
   benchmark enables for every `ansible-playbook` it runs (tasks of the same name added up, e.g. a
   role's tasks over the stages): where the time of a converge goes, and which waits overlap.

@@ -170,13 +170,23 @@ def build(session_kwargs: dict, name: str, endpoint_url: str | None = None, desi
 
     # The Auto Scaling group, its metrics, and the CPU target-tracking policy.
     group = f"{name}-asg"
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=group, LaunchTemplate={"LaunchTemplateId": lt_id, "Version": "$Default"},
-        MinSize=1, MaxSize=4, DesiredCapacity=desired, VPCZoneIdentifier=",".join(subnet_ids),
-        TargetGroupARNs=[tg_arn], HealthCheckType="ELB", HealthCheckGracePeriod=120, DefaultInstanceWarmup=120,
-        Tags=[dict(t, PropagateAtLaunch=True, ResourceId=group, ResourceType="auto-scaling-group")
-              for t in _tags(name, f"{name}-web")],
-    )
+    # A new instance profile is refused for a while ("Invalid IAM Instance Profile name") until IAM
+    # has propagated it (the sandbox models it, as AWS documents): retry, as a hand-written script must.
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            autoscaling.create_auto_scaling_group(
+                AutoScalingGroupName=group, LaunchTemplate={"LaunchTemplateId": lt_id, "Version": "$Default"},
+                MinSize=1, MaxSize=4, DesiredCapacity=desired, VPCZoneIdentifier=",".join(subnet_ids),
+                TargetGroupARNs=[tg_arn], HealthCheckType="ELB", HealthCheckGracePeriod=120, DefaultInstanceWarmup=120,
+                Tags=[dict(t, PropagateAtLaunch=True, ResourceId=group, ResourceType="auto-scaling-group")
+                      for t in _tags(name, f"{name}-web")],
+            )
+            break
+        except autoscaling.exceptions.ClientError as err:
+            if "Invalid IAM Instance Profile" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(POLL_S)
     ids["auto_scaling_group"] = group
     autoscaling.enable_metrics_collection(AutoScalingGroupName=group, Granularity="1Minute")
     autoscaling.put_scaling_policy(

@@ -14,6 +14,10 @@ Per run, each measurement on a fresh sandbox (stopped, new empty state directory
            sandbox whose clock is slowed (SCALEOUT_SANDBOX_SECONDS_PER_MINUTE, default 10) so that
            the lifecycle waits dominate
   boto3    benchmarks/boto3_reference.py: the same resources built by a plain boto3 script
+  scale    after `first`, on the same sandbox: the scale test (`--tags scale_test`) twice, once on
+           an idle machine and once with a second process keeping every CPU busy (CpuHog); for
+           each, benchmarks/scale_agreement.py compares the report's time to N instances with
+           AWS's own activity timestamps
 
 Figures are medians over the runs, with min and max; the raw measurements go to a JSON file and
 the report to docs/benchmarks.md. A benchmark reports figures: nothing here passes or fails on a
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import glob
 import datetime
 import json
 import os
@@ -53,7 +58,7 @@ SANDBOX_ENV_CLEARED = (  # settings of the caller's environment that would chang
     "SCALEOUT_SANDBOX_ACCESS_KEY", "SCALEOUT_SANDBOX_SECRET_KEY", "SCALEOUT_SANDBOX_SECONDS_PER_MINUTE",
     "ANSIBLE_CONFIG", "ANSIBLE_INVENTORY",
 )
-PARTS = ("first", "multi", "overlap", "boto3")
+PARTS = ("first", "multi", "overlap", "boto3", "scale")
 
 
 class BenchmarkError(Exception):
@@ -182,6 +187,28 @@ def measure(sandbox: Sandbox, label: str, command: list, env: dict, log_path: Pa
     return result
 
 
+class CpuHog:
+    """A second process that keeps every CPU of the machine busy (one spinning worker per CPU)
+    while a measured command runs: the busy controller of the scale test's second run."""
+
+    SPIN = ("import multiprocessing, os\n"
+            "def spin(_):\n"
+            "    while True:\n"
+            "        pass\n"
+            "if __name__ == '__main__':\n"
+            "    multiprocessing.Pool(os.cpu_count()).map(spin, range(os.cpu_count()))\n")
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", self.SPIN], start_new_session=True,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(2)  # the workers are spinning before the command starts
+        return self
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)  # the pool's workers share its session
+        self.process.wait(timeout=30)
+
+
 # ---------------------------------------------------------------- the benchmark
 
 
@@ -237,6 +264,11 @@ class Benchmark:
             run["first"] = measure(self.sandbox, "first converge", command, self.ansible_env(), log("first"), a.timeout)
             run["rerun"] = measure(self.sandbox, "re-run", command, self.ansible_env(), log("rerun"), a.timeout)
 
+        if "scale" in a.parts:
+            for busy in (False, True):
+                key = "scale_busy" if busy else "scale_idle"
+                run[key] = self.scale_test(index, key, busy, log(key))
+
         if "multi" in a.parts:
             print(f"  [run {index}] {a.stacks} stacks in one run ({', '.join(sorted(set(a.regions)))})", flush=True)
             self.sandbox.fresh()
@@ -263,6 +295,37 @@ class Benchmark:
             run["boto3"] = measure(self.sandbox, "boto3 reference", command, dict(self.sandbox.env), log("boto3"), a.timeout)
         self.sandbox.down()
         return run
+
+    def scale_test(self, index: int, key: str, busy: bool, log_path: Path) -> dict:
+        """The scale test on the converged stack, then its report checked against AWS's activities."""
+        a = self.args
+        print(f"  [run {index}] scale test, {'every CPU kept busy by a second process' if busy else 'idle machine'}", flush=True)
+        reports = self.work / f"reports-run{index}-{key}"
+        shutil.rmtree(reports, ignore_errors=True)
+        command = [self.ansible_playbook, "-i", str(REPO / "inventories" / "sandbox"), "playbooks/site.yml", "--limit", a.stack,
+                   "--tags", "scale_test", "-e", json.dumps({"scale_test_reports_dir": str(reports)})]
+        if busy:
+            with CpuHog():
+                result = measure(self.sandbox, f"scale test ({key})", command, self.ansible_env(), log_path, a.timeout)
+        else:
+            result = measure(self.sandbox, f"scale test ({key})", command, self.ansible_env(), log_path, a.timeout)
+        found = sorted(glob.glob(str(reports / "*" / "*" / "result.json")))
+        clock = self.sandbox.call("GET", "/_sandbox/clock")
+        result["api_seconds_per_poll"] = round(60.0 * a.scale_poll_interval / clock["seconds_per_simulated_minute"], 1)
+        if not found:
+            result["ok"] = False
+            print(f"    {key}: no result.json under {reports}", flush=True)
+            return result
+        check = subprocess.run([sys.executable, str(HERE / "scale_agreement.py"), "--endpoint", self.sandbox.endpoint,
+                                "--region", a.scale_region, "--result", found[-1]],
+                               capture_output=True, text=True, check=False, timeout=120)
+        if check.returncode != 0:
+            result["ok"] = False
+            print(f"    {key}: scale_agreement.py failed: {check.stderr.strip()[-400:]}", flush=True)
+            return result
+        result["agreement"] = json.loads(check.stdout)
+        print(f"    {key}: {json.dumps(result['agreement'])}", flush=True)
+        return result
 
     def run(self) -> dict:
         a = self.args
@@ -356,6 +419,9 @@ def parse_args(argv=None):
     parser.add_argument("--json", default="build/benchmarks/results.json", help="raw results (default build/benchmarks/results.json)")
     parser.add_argument("--port", type=int, default=4650, help="the sandbox port on 127.0.0.1 (default 4650)")
     parser.add_argument("--stack", default="demo", help="the sandbox inventory's stack for one-stack runs (default demo)")
+    parser.add_argument("--scale-region", default="ap-northeast-2", help="the region of --stack in the sandbox inventory")
+    parser.add_argument("--scale-poll-interval", type=float, default=1.0,
+                        help="the sandbox inventory's scale_test_poll_interval, in real seconds (default 1)")
     parser.add_argument("--stacks", type=int, default=4, help="stacks of the many-stack run (default 4)")
     parser.add_argument("--regions", default="ap-northeast-2",
                         help="comma-separated regions for the many-stack run, assigned in turn (default ap-northeast-2)")
@@ -363,6 +429,7 @@ def parse_args(argv=None):
                         help="sandbox clock of the overlap runs, real seconds per simulated minute (default 10)")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"what to measure (default {','.join(PARTS)})")
     parser.add_argument("--timeout", type=float, default=3600.0, help="real seconds before one measured command is killed")
+    parser.add_argument("--note", help="a Markdown file appended to the report as its closing note")
     parser.add_argument("--render-only", action="store_true",
                         help="measure nothing: write the report again from the raw results of --json")
     args = parser.parse_args(argv)
@@ -371,6 +438,8 @@ def parse_args(argv=None):
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
         parser.error(f"--parts: unknown {', '.join(unknown)} (choose from {', '.join(PARTS)})")
+    if "scale" in args.parts and "first" not in args.parts:
+        parser.error("--parts: scale runs on the stack of first; give both")
     if args.quick:
         args.runs = 1
         args.parts = [p for p in args.parts if p != "multi"]
@@ -408,6 +477,9 @@ def main(argv=None) -> int:
         json_path.write_text(json.dumps(results, indent=2) + "\n")
     report = lib.render_report(results, json_path=str(json_path.relative_to(REPO)) if json_path.is_relative_to(REPO)
                                else str(json_path))
+    if args.note:
+        # A closing note written by hand (e.g. before and after a change), kept at the end of the report.
+        report = report.rstrip("\n") + "\n\n" + Path(args.note).read_text().strip("\n") + "\n"
     output = (REPO / args.output) if not Path(args.output).is_absolute() else Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report)

@@ -4,6 +4,9 @@
 
 """Pure helpers about AMIs: pick the newest image, summarise an image for the roles."""
 
+# The source image when none is named: the latest Amazon Linux 2023 of the architecture.
+DEFAULT_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-%s"
+
 
 def newest_image(images):
     """The most recently created image (CreationDate is ISO 8601, so text order is time order)."""

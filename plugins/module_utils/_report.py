@@ -10,14 +10,11 @@ REPORT_VERSION = 1
 
 
 def result_document(stack, group, load_start, target_value, target_count, stress, scale_out, scale_in=None,
-                    simulated=False, clock_note="", initial_ready=None, load_stop=None, registered=None):
+                    simulated=False, clock_note="", load_stop=None, registered=None):
     """The machine-readable result a pipeline can gate on: `passed` is true only when the load took
-    effect, the group reached the target, and the load was seen to stop (when the stop was checked)."""
+    effect, the group reached the target, and the load was seen to stop (when the stop was checked).
+    Its times are AWS's: activities' start and end, the group's CloudWatch metrics, API answers."""
     scale_out = scale_out or {}
-    samples = list(scale_out.get("samples", []))
-    if initial_ready is not None:
-        # What the group had when the load started, before the first poll of the wait.
-        samples.insert(0, {"time": load_start, "ready": initial_ready, "instances": initial_ready, "desired": None})
     passed = bool(stress and stress.get("cpu_above_target") and stress.get("alarm_high_fired") and scale_out.get("reached")
                   and not (load_stop or {}).get("failed"))
     return {
@@ -34,9 +31,10 @@ def result_document(stack, group, load_start, target_value, target_count, stress
         "scale_out": {
             "reached": bool(scale_out.get("reached")),
             "time_to_target_s": scale_out.get("time_to_target_s"),
+            "seen_reached_after_s": scale_out.get("seen_reached_after_s"),
             "new_instances": scale_out.get("new_instances", []),
             "timeline": scale_out.get("timeline", []),
-            "samples": samples,
+            "capacity_metrics": scale_out.get("capacity_metrics") or {},
             "diagnosis": scale_out.get("diagnosis", []),
         },
         "scale_in": scale_in or None,
@@ -64,13 +62,24 @@ def merge_points(*series):
     return [by_time[t] for t in sorted(by_time)]
 
 
+def capacity_lines(document):
+    """The group's GroupInServiceInstances and GroupDesiredCapacity (CloudWatch, one point a minute)
+    over the scale-out and scale-in waits, as (minutes since the load started, count), oldest first."""
+    start = document["load_start"]
+    metrics = [document["scale_out"].get("capacity_metrics") or {}, (document.get("scale_in") or {}).get("capacity_metrics") or {}]
+    lines = []
+    for key in ("in_service", "desired"):
+        points = merge_points(*[m.get(key) for m in metrics])
+        lines.append([(seconds_between(start, p["time"]) / 60.0, p["value"]) for p in points])
+    return tuple(lines)
+
+
 def chart_series(document, cpu_points):
-    """Minutes since the load started for CPU, ready instances, and the events worth marking
-    (events at the same minute share one label)."""
+    """Minutes since the load started for CPU, in-service instances and desired capacity (the group's
+    CloudWatch metrics), and the events worth marking (events at the same minute share one label)."""
     start = document["load_start"]
     cpu = [(seconds_between(start, p["time"]) / 60.0, p["value"]) for p in cpu_points]
-    samples = list(document["scale_out"]["samples"]) + list((document.get("scale_in") or {}).get("samples", []))
-    ready = [(seconds_between(start, s["time"]) / 60.0, s["ready"]) for s in sorted(samples, key=lambda s: s["time"])]
+    in_service, desired = capacity_lines(document)
     marks = {}
     timelines = list(document["scale_out"]["timeline"]) + list((document.get("scale_in") or {}).get("timeline", []))
     for event in timelines:
@@ -82,7 +91,7 @@ def chart_series(document, cpu_points):
             if label not in labels:
                 labels.append(label)
     events = [(minute, ", ".join(labels)) for minute, labels in sorted(marks.items())]
-    return cpu, ready, events
+    return cpu, in_service, desired, events
 
 
 def _fmt_seconds(value):
@@ -109,14 +118,17 @@ def markdown_summary(document, chart_name):
         "| peak group-average CPU | %s |" % ("%.1f %%" % stress["peak_cpu"] if stress.get("peak_cpu") is not None else "no data"),
         "| AlarmHigh in ALARM | %s |" % (stress.get("alarm_high_fired_at") or "no"),
         "| instances waited for | %s |" % document["target_count"],
-        "| reached | %s |" % ("yes, after %s" % _fmt_seconds(out["time_to_target_s"]) if out["reached"] else "no"),
+        "| reached (in service, by AWS's activity timestamps) | %s |" % (
+            "yes, after %s" % _fmt_seconds(out["time_to_target_s"]) if out["reached"] else "no"),
     ]
     if out["new_instances"]:
         lines += ["", "## New instances (time after the load started)", "",
-                  "| instance | launched | in service | seen ready | SSM Online, loaded |", "| --- | --- | --- | --- | --- |"]
+                  "Launched and in service: the launch activity's start and end. Healthy: the first AWS answer that showed it"
+                  " healthy in the target groups (AWS keeps no timestamp of a target-health change).", "",
+                  "| instance | launched | in service | healthy in target group | SSM Online, loaded |", "| --- | --- | --- | --- | --- |"]
         for item in out["new_instances"]:
             lines.append("| %s | %s | %s | %s | %s |" % (item["instance_id"], _fmt_seconds(item["launched_after_s"]),
-                                                         _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item["ready_after_s"]),
+                                                         _fmt_seconds(item.get("in_service_after_s")), _fmt_seconds(item.get("healthy_after_s")),
                                                          _fmt_seconds(item.get("loaded_after_s"))))
     if out["diagnosis"]:
         lines += ["", "## Why it did not reach the target", ""] + ["- %s" % reason for reason in out["diagnosis"]]

@@ -92,6 +92,25 @@ def progress_line(snapshot, target_count):
     return " | ".join(parts)
 
 
+def capacity_progress_line(poll, target_count):
+    """One line from a capacity poll (group and target health only): instances ready / target,
+    desired and max, and every instance not ready with its state."""
+    group = poll["group"]
+    ready = set(ready_instances(poll))
+    parts = ["%s: %d/%d ready (desired %d, max %d)" % (group["name"], len(ready), target_count, group["desired"], group["max_size"])]
+    waiting = []
+    for instance in sorted(group["instances"], key=lambda i: i["id"]):
+        if instance["id"] in ready:
+            continue
+        if instance["lifecycle_state"] == "InService" and poll.get("target_groups"):
+            waiting.append("%s %s in the target group" % (instance["id"], poll.get("target_health", {}).get(instance["id"], "not registered")))
+        else:
+            waiting.append("%s %s" % (instance["id"], instance["lifecycle_state"]))
+    if waiting:
+        parts.append("not ready: " + ", ".join(waiting))
+    return " | ".join(parts)
+
+
 def capacity_changes(activities):
     """(time, from, to, cause) for each desired-capacity change the activities' causes record."""
     changes = []
@@ -113,10 +132,12 @@ def capacity_changes(activities):
     return changes
 
 
-def build_timeline(snapshot, load_start, ready_seen=None):
-    """Every alarm transition, capacity change and scaling activity since the load started, in order.
+def build_timeline(snapshot, load_start, healthy_at=None):
+    """Every alarm transition, capacity change, scaling activity and its end since the load started,
+    in order, with AWS's timestamps.
 
-    ready_seen maps instance id -> the server time it was first seen ready (from polling).
+    healthy_at maps instance id -> the AWS answer's time that first showed it InService and healthy
+    in the target groups (AWS keeps no timestamp of a target-health change).
     """
     events = []
     for item in snapshot.get("alarm_history", []):
@@ -131,34 +152,87 @@ def build_timeline(snapshot, load_start, ready_seen=None):
         if parse_time(activity["start"]) >= parse_time(load_start):
             events.append({"time": activity["start"], "kind": "activity", "what": activity["description"],
                            "detail": "%s%s" % (activity["status_code"], ": " + activity["status_message"] if activity.get("status_message") else "")})
-    for instance_id, when in sorted((ready_seen or {}).items(), key=lambda kv: kv[1]):
-        events.append({"time": when, "kind": "ready", "what": "%s in service and healthy" % instance_id, "detail": ""})
+    for instance_id, activity in launch_activities(snapshot.get("activities", []), load_start).items():
+        if activity.get("end"):
+            events.append({"time": activity["end"], "kind": "in_service", "what": "%s in service" % instance_id,
+                           "detail": "the launch activity's end"})
+    for instance_id, when in sorted((healthy_at or {}).items(), key=lambda kv: kv[1]):
+        events.append({"time": when, "kind": "ready", "what": "%s healthy in the target groups" % instance_id,
+                       "detail": "first AWS answer showing it"})
     for event in events:
         event["since_load_s"] = seconds_between(load_start, event["time"])
     return sorted(events, key=lambda e: (parse_time(e["time"]), e["kind"]))
 
 
-def new_instance_times(snapshot, load_start, ready_seen, baseline_ids, registered=None):
-    """For each instance launched after the load started (not in baseline_ids): seconds from the load's
-    start to its launch, to InService (the launch activity's end), to ready as first observed, and to
-    loaded (first seen an Online managed node, in ``registered``: {instance_id: time})."""
-    registered = registered or {}
-    result = []
-    for activity in sorted(snapshot.get("activities", []), key=lambda a: a["start"]):
+def launch_activities(activities, load_start, baseline_ids=()):
+    """{instance_id: its launch activity} for the successful launches that started at or after the
+    load's start, of instances not in baseline_ids (a relaunch of the same id keeps the first)."""
+    launches = {}
+    for activity in sorted(activities, key=lambda a: a["start"]):
         match = _INSTANCE_ID.search(activity.get("description") or "")
         if not match or not activity["description"].startswith("Launching") or activity["status_code"] != "Successful":
             continue
-        instance_id = match.group(1)
-        if instance_id in baseline_ids or parse_time(activity["start"]) < parse_time(load_start):
+        if match.group(1) in baseline_ids or parse_time(activity["start"]) < parse_time(load_start):
             continue
+        launches.setdefault(match.group(1), activity)
+    return launches
+
+
+def new_instance_times(activities, load_start, baseline_ids, healthy_at=None, registered=None):
+    """For each instance launched after the load started (not in baseline_ids), seconds from the load's
+    start to AWS's own timestamps: its launch (the launch activity's start), InService (its end),
+    healthy in the target groups (``healthy_at``: {instance_id: the AWS answer's time that first
+    showed it healthy}) and loaded (first seen an Online managed node, ``registered``: {instance_id: time})."""
+    healthy_at, registered = healthy_at or {}, registered or {}
+    result = []
+    for instance_id, activity in sorted(launch_activities(activities, load_start, baseline_ids).items(), key=lambda kv: kv[1]["start"]):
         result.append({
             "instance_id": instance_id,
             "launched_after_s": seconds_between(load_start, activity["start"]),
             "in_service_after_s": seconds_between(load_start, activity["end"]) if activity.get("end") else None,
-            "ready_after_s": seconds_between(load_start, ready_seen[instance_id]) if instance_id in ready_seen else None,
+            "healthy_after_s": seconds_between(load_start, healthy_at[instance_id]) if instance_id in healthy_at else None,
             "loaded_after_s": seconds_between(load_start, registered[instance_id]) if instance_id in registered else None,
         })
     return result
+
+
+def in_service_time_to_count(activities, load_start, baseline_ids, ready_ids, target_count):
+    """Seconds from the load's start until ``target_count`` of ``ready_ids`` were InService, by AWS's
+    launch activities (an instance of baseline_ids counts from the start), or None when the
+    activities do not account for that many (a launch before ``load_start`` not in the baseline)."""
+    launches = launch_activities(activities, load_start, baseline_ids)
+    times = []
+    for instance_id in ready_ids:
+        if instance_id in baseline_ids:
+            times.append(0.0)
+        elif instance_id in launches and launches[instance_id].get("end"):
+            times.append(seconds_between(load_start, launches[instance_id]["end"]))
+    times.sort()
+    return times[target_count - 1] if 0 < target_count <= len(times) else None
+
+
+def terminated_time_to_count(activities, load_start, initial_count, target_count):
+    """Seconds from ``load_start`` until the group was last brought down to ``target_count`` instances
+    or fewer, by the ends of AWS's successful launch and termination activities since then
+    (initial_count: instances at ``load_start``); 0 when it never had more; None when by the
+    activities it has more still."""
+    events = []
+    for activity in activities:
+        description = activity.get("description") or ""
+        if activity["status_code"] != "Successful" or not activity.get("end") or parse_time(activity["start"]) < parse_time(load_start):
+            continue
+        if description.startswith("Launching"):
+            events.append((parse_time(activity["end"]), 1, activity["end"]))
+        elif description.startswith("Terminating"):
+            events.append((parse_time(activity["end"]), -1, activity["end"]))
+    count, reached = initial_count, 0.0 if initial_count <= target_count else None
+    for _when, delta, end in sorted(events, key=lambda e: (e[0], -e[1])):
+        before, count = count, count + delta
+        if before > target_count >= count:
+            reached = seconds_between(load_start, end)
+        elif count > target_count:
+            reached = None
+    return reached
 
 
 def diagnose_scale_out(snapshot, target_count, load_start):

@@ -153,24 +153,20 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snap
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
 from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import METRIC_PERIOD
 from ansible_collections.scaleout.webtier.plugins.module_utils._cloudwatch.metrics import instance_cpu
-from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import default_vcpus
-from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances_by_id
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import ACTIVE_STATUSES
-from ansible_collections.scaleout.webtier.plugins.module_utils._load import chunks
-from ansible_collections.scaleout.webtier.plugins.module_utils._load import execution_timeout
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_comment
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import load_script
-from ansible_collections.scaleout.webtier.plugins.module_utils._load import not_online
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import registration_failure
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import stop_failure
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import stop_settled
 from ansible_collections.scaleout.webtier.plugins.module_utils._load import stop_verdict
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import cancel_command
-from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import send_shell_script
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.commands import shell_script_commands
-from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.managed_nodes import ping_statuses
-from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.load import burners_by_instance
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.load import command_summary
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.load import send_load_to_online
+from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.load import vcpus_by_instance
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import seconds_between
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
@@ -178,8 +174,6 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import W
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
-
-DESCRIBE_INSTANCES_BATCH = 100
 
 
 def targets(module, aws):
@@ -194,57 +188,13 @@ def targets(module, aws):
     return [i for i in wanted if i not in params["skip_instance_ids"]]
 
 
-def vcpus_by_instance(ec2, instance_ids, states=None):
-    """{instance_id: default vCPUs of its type} (of the instances in ``states`` only, when given):
-    one DescribeInstanceTypes call per distinct type."""
-    types = {}
-    for batch in chunks(instance_ids, DESCRIBE_INSTANCES_BATCH):
-        types.update((i["InstanceId"], i["InstanceType"]) for i in describe_instances_by_id(ec2, batch)
-                     if states is None or i["State"]["Name"] in states)
-    vcpus = dict((itype, default_vcpus(ec2, itype)) for itype in sorted(set(types.values())))
-    return dict((i, vcpus[t]) for i, t in types.items())
-
-
-def command_summary(command, instance_ids=None):
-    return {"command_id": command["CommandId"], "instance_ids": command.get("InstanceIds", []) if instance_ids is None else instance_ids,
-            "requested": iso(command["RequestedDateTime"]), "status": command["Status"]}
-
-
-def send_to_online(module, aws, clock, pending, burners_of, sent):
-    """One round: send the load to the instances of ``pending`` that are Online managed nodes.
-    Returns {instance_id: PingStatus or "not registered"} of those still waiting."""
-    params = module.params
-    waiting = not_online(pending, ping_statuses(aws["ssm"], pending))
-    by_burners = {}
-    for instance_id in pending:
-        if instance_id not in waiting:
-            by_burners.setdefault(burners_of[instance_id], []).append(instance_id)
-    for burners, ids in sorted(by_burners.items()):
-        for batch in chunks(ids):
-            try:
-                command = send_shell_script(aws["ssm"], batch, load_comment(params["run_id"]),
-                                            load_script(burners, params["duration"], params["run_id"]),
-                                            execution_timeout(params["duration"]))
-            except botocore.exceptions.ClientError as e:
-                if e.response.get("Error", {}).get("Code") != "InvalidInstanceId":
-                    raise
-                # One instance of the batch dropped off (or is not registered everywhere yet): the
-                # whole batch is refused; the next round sends it again.
-                waiting.update((i, "InvalidInstanceId") for i in batch)
-                continue
-            sent["commands"].append(command_summary(command, batch))
-            sent["registered"].update((i, clock.now or iso(command["RequestedDateTime"])) for i in batch)
-    return waiting
-
-
 def start(module, aws, clock):
     params = module.params
     instance_ids = targets(module, aws)
     if not instance_ids:
         module.exit_json(changed=False, run_id=params["run_id"], commands=[], instance_ids=[], script=[], unregistered={},
                          msg="no instance to load")
-    vcpus = vcpus_by_instance(aws["ec2"], instance_ids) if params["burners"] == 0 else dict((i, params["burners"]) for i in instance_ids)
-    burners_of = dict((i, vcpus.get(i, 1)) for i in instance_ids)
+    burners_of = burners_by_instance(aws["ec2"], instance_ids, params["burners"])
     try:
         script = load_script(max(burners_of.values()), params["duration"], params["run_id"])
     except ValueError as e:
@@ -257,7 +207,8 @@ def start(module, aws, clock):
     poller = Poller(params["registration_timeout"], params["poll_interval"])
 
     def read():
-        return send_to_online(module, aws, clock, [i for i in instance_ids if i not in sent["registered"]], burners_of, sent)
+        return send_load_to_online(aws, clock, params["run_id"], params["duration"],
+                                   [i for i in instance_ids if i not in sent["registered"]], burners_of, sent)
 
     def judge(waiting):
         return (WAITING, "%d instance(s) not Online" % len(waiting)) if waiting else (DONE, "all loaded")

@@ -12,17 +12,25 @@ description:
     in every attached target group (O(direction=out)), or until it is back down to O(target_count)
     instances (O(direction=in)), with a timeout.
   - Prints a progress line on the controller whenever the picture changes (instances ready, desired,
-    max, CPU against the target, AlarmHigh state, latest activity), so a wait of minutes is not a
-    silent terminal. It runs as an action plugin for that reason, since a module cannot print while it runs.
-  - With O(load), starts the CPU load (M(scaleout.webtier.cpu_load)) on every instance that joins
-    while it waits, so new capacity is loaded like the old.
-  - Returns a timeline of every alarm transition, capacity change and scaling activity with
-    timestamps and causes, the time from the load's start to each new instance and to N. On timeout
+    max, and each instance not ready with its state), so a wait of minutes is not a silent terminal.
+    It runs as an action plugin for that reason, since a module cannot print while it runs.
+  - It reads AWS itself on the controller, with boto3 clients made as a module's would be (the same
+    AWS options, from the task or module_defaults, and the same AWS_* environment variables; the
+    collection's retry policy), so boto3 must be installed on the controller. A poll is one
+    DescribeAutoScalingGroups call, plus one DescribeTargetHealth per attached target group while an
+    InService instance is not yet known healthy; no module process is started per poll.
+  - With O(load), starts the CPU load (as M(scaleout.webtier.cpu_load) does, from the controller) on
+    every instance that joins while it waits, so new capacity is loaded like the old.
+  - When the wait ends it reads the group's whole scaling state once (as
+    M(scaleout.webtier.scaling_status_info) does) and the group's C(GroupInServiceInstances) and
+    C(GroupDesiredCapacity) metrics.
+  - Returns a timeline of every alarm transition, capacity change and scaling activity with AWS's
+    timestamps and causes, the time from the load's start to each new instance and to N, taken from
+    the scaling activities' start and end times, not from the polls. On timeout
     it fails with a diagnosis - failed activities and their status messages (for example an instance
     type not offered in a zone, or insufficient capacity), the alarm state, CPU against the target,
     instances stuck unhealthy in the target group, a max size below N.
-  - Polling is bounded (one read of the group per O(poll_interval), through
-    M(scaleout.webtier.scaling_status_info)).
+  - Polling is bounded (one read of the group per O(poll_interval)).
   - Formerly C(scaleout.webtier.scale_out_wait), a name that still works (it redirects here).
 author: scaleout.webtier maintainers (@scaleout)
 options:
@@ -85,24 +93,44 @@ target_count:
   returned: always
   type: int
 time_to_target_s:
-  description: Seconds from the load's start to the target (AWS API time), or null.
+  description:
+    - Seconds from the load's start to the target by AWS's scaling activities - the end of the launch
+      activity of the O(target_count)-th instance in service (O(direction=out)), or of the termination
+      that brought the group down to O(target_count) (O(direction=in)) - or null.
   returned: always
   type: float
+seen_reached_after_s:
+  description:
+    - Seconds from the load's start to the AWS answer of the poll that first saw the target reached
+      (for O(direction=out), also healthy in the target groups), or null. At most about one
+      O(poll_interval) after the target was reached, plus the target groups' health checks.
+  returned: always
+  type: float
+capacity_metrics:
+  description: The group's CloudWatch metrics since O(since), one point a minute, oldest first.
+  returned: always
+  type: dict
+  contains:
+    in_service:
+      description: C(GroupInServiceInstances) datapoints (time, value).
+      type: list
+      elements: dict
+    desired:
+      description: C(GroupDesiredCapacity) datapoints (time, value).
+      type: list
+      elements: dict
 timeline:
   description: Events since the load started (time, kind, what, detail, since_load_s), in order.
-  returned: always
-  type: list
-  elements: dict
-samples:
-  description: At each poll, the server time, ready instances, all instances and desired capacity.
   returned: always
   type: list
   elements: dict
 new_instances:
   description:
     - For each instance launched after the load started, seconds from the load's start to its launch
-      (C(launched_after_s)), to InService (C(in_service_after_s), the launch activity's end) and to ready
-      as first observed (C(ready_after_s)).
+      (C(launched_after_s), the launch activity's start), to InService (C(in_service_after_s), the launch
+      activity's end), to healthy in the target groups (C(healthy_after_s), the time of the first AWS
+      answer that showed it - AWS keeps no timestamp of a target-health change) and to loaded
+      (C(loaded_after_s)).
   returned: always
   type: list
   elements: dict
@@ -130,7 +158,7 @@ load_commands:
   type: list
   elements: dict
 snapshot:
-  description: The last read of the group (see M(scaleout.webtier.scaling_status_info)).
+  description: The read of the group's whole scaling state when the wait ended (see M(scaleout.webtier.scaling_status_info)).
   returned: always
   type: dict
 """

@@ -9,8 +9,8 @@ short_description: Write the scale test's report - JSON result, PNG chart, Markd
 version_added: 1.0.0
 description:
   - Writes, into O(path), C(result.json) (machine-readable, with C(passed) for a pipeline to gate on),
-    C(cpu-and-instances.png) (group-average CPU and ready instances over time, the target line, and
-    the scaling events marked) and C(summary.md).
+    C(cpu-and-instances.png) (group-average CPU, and the group's C(GroupInServiceInstances) and
+    C(GroupDesiredCapacity) CloudWatch metrics over time, the target line, and the scaling events marked) and C(summary.md).
   - The evidence the walkthrough showed as console screenshots (the CPU graph and the Activity tab),
     as files.
   - When O(simulated) is true the report says, in every file, that its times are simulated.
@@ -69,9 +69,6 @@ options:
     description: Group-average CPU datapoints (time, value) to chart. Default those of the scale-out and scale-in waits' last reads.
     type: list
     elements: dict
-  initial_ready:
-    description: Instances ready when the load started, the chart's first point.
-    type: int
   simulated:
     description: The times come from a simulation, not from AWS; every file says so.
     type: bool
@@ -144,7 +141,7 @@ CHART = "cpu-and-instances.png"
 
 
 def draw_chart(document, cpu_points, filename):
-    cpu, ready, events = chart_series(document, cpu_points)
+    cpu, in_service, desired, events = chart_series(document, cpu_points)
     fig, ax_cpu = plt.subplots(figsize=(10, 5.2), dpi=110)
     if cpu:
         ax_cpu.plot([m for m, _v in cpu], [v for _m, v in cpu], color="tab:red", marker="o", markersize=3, label="group-average CPU (%)")
@@ -153,10 +150,14 @@ def draw_chart(document, cpu_points, filename):
     ax_cpu.set_ylabel("CPU utilization (%)")
     ax_cpu.set_xlabel("minutes since the load started" + (" (simulated clock)" if document["simulated"] else ""))
     ax_count = ax_cpu.twinx()
-    if ready:
-        ax_count.step([m for m, _c in ready], [c for _m, c in ready], where="post", color="tab:blue", linewidth=2, label="instances in service")
-    ax_count.set_ylim(0, max([document["target_count"]] + [c for _m, c in ready]) + 1)
-    ax_count.set_ylabel("instances in service and healthy")
+    if in_service:
+        ax_count.step([m for m, _c in in_service], [c for _m, c in in_service], where="post", color="tab:blue", linewidth=2,
+                      label="GroupInServiceInstances")
+    if desired:
+        ax_count.step([m for m, _c in desired], [c for _m, c in desired], where="post", color="tab:blue", linestyle="--",
+                      linewidth=1, label="GroupDesiredCapacity")
+    ax_count.set_ylim(0, max([document["target_count"]] + [c for _m, c in in_service + desired]) + 1)
+    ax_count.set_ylabel("instances (the group's CloudWatch metrics)")
     for minute, label in events:
         ax_cpu.axvline(minute, color="grey", linestyle=":", linewidth=1)
         ax_cpu.annotate(label, (minute, 102), rotation=90, fontsize=7, va="top", ha="right", color="dimgrey")
@@ -187,7 +188,6 @@ def main():
             load_stop=dict(type="dict"),
             registered=dict(type="dict"),
             cpu=dict(type="list", elements="dict"),
-            initial_ready=dict(type="int"),
             simulated=dict(type="bool", default=False),
             clock_note=dict(type="str", default=""),
         ),
@@ -195,7 +195,7 @@ def main():
     )
     p = module.params
     document = result_document(p["stack"], p["group"], p["load_start"], p["target_value"], p["target_count"], p["stress"],
-                               p["scale_out"], p["scale_in"], p["simulated"], p["clock_note"], p["initial_ready"],
+                               p["scale_out"], p["scale_in"], p["simulated"], p["clock_note"],
                                load_stop=p["load_stop"], registered=p["registered"])
     files = {"json": os.path.join(p["path"], "result.json"), "markdown": os.path.join(p["path"], "summary.md"),
              "chart": os.path.join(p["path"], CHART) if HAS_MATPLOTLIB else None}

@@ -108,12 +108,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import MalformedImageId
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import describe_images
+from ansible_collections.scaleout.webtier.plugins.module_utils._images import DEFAULT_SSM
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import image_summary
 from ansible_collections.scaleout.webtier.plugins.module_utils._images import newest_image
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
 from ansible_collections.scaleout.webtier.plugins.module_utils._ssm.parameters import parameter_value
-
-DEFAULT_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-%s"
 
 
 def resolve(module):

@@ -5,7 +5,8 @@ Document (every key optional; a POST replaces the keys it names and keeps the ot
     {
       "unoffered": [{"zone": "ap-northeast-2a", "instance_type": "t3.micro"}],
       "insufficient_capacity": [{"zone": "ap-northeast-2c", "instance_type": "*"}],
-      "never_healthy": {"instances": ["i-0123"], "groups": ["web-asg"]}
+      "never_healthy": {"instances": ["i-0123"], "groups": ["web-asg"]},
+      "quotas": [{"service_code": "ec2", "quota_code": "L-1216C47A", "value": 4}]
     }
 
 * ``unoffered``: the zone does not offer the type: DescribeInstanceTypeOfferings leaves it out, and
@@ -14,6 +15,9 @@ Document (every key optional; a POST replaces the keys it names and keeps the ot
   ``"*"`` matches every instance type.
 * ``never_healthy``: these instances (or every instance launched into these groups) never pass the
   target group health checks: ``initial``, then ``unhealthy`` (Target.FailedHealthChecks).
+* ``quotas``: the account's applied value of these Service Quotas (GetServiceQuota answers it
+  instead of AWS's default): an account whose quota is lower than the default, as new accounts'
+  often are (Service Quotas User Guide: applied values can differ from the defaults).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import copy
 import threading
 
-KEYS = ("unoffered", "insufficient_capacity", "never_healthy")
+KEYS = ("unoffered", "insufficient_capacity", "never_healthy", "quotas")
 
 
 class FaultError(ValueError):
@@ -57,6 +61,18 @@ def _never_healthy(value):
     return result
 
 
+def _quotas(value):
+    if not isinstance(value, list):
+        raise FaultError("quotas must be a list of {service_code, quota_code, value} objects")
+    rules = []
+    for item in value:
+        if not (isinstance(item, dict) and isinstance(item.get("service_code"), str)
+                and isinstance(item.get("quota_code"), str) and isinstance(item.get("value"), (int, float))):
+            raise FaultError("each quotas entry needs 'service_code' and 'quota_code' strings and a numeric 'value'")
+        rules.append({"service_code": item["service_code"], "quota_code": item["quota_code"], "value": float(item["value"])})
+    return rules
+
+
 class Faults:
     def __init__(self):
         self._lock = threading.Lock()
@@ -64,7 +80,8 @@ class Faults:
 
     @staticmethod
     def _empty():
-        return {"unoffered": [], "insufficient_capacity": [], "never_healthy": {"instances": [], "groups": []}}
+        return {"unoffered": [], "insufficient_capacity": [], "never_healthy": {"instances": [], "groups": []},
+                "quotas": []}
 
     def get(self) -> dict:
         with self._lock:
@@ -80,6 +97,8 @@ class Faults:
         for key in ("unoffered", "insufficient_capacity"):
             if key in document:
                 parsed[key] = _zone_rules(document[key], key)
+        if "quotas" in document:
+            parsed["quotas"] = _quotas(document["quotas"])
         if "never_healthy" in document:
             parsed["never_healthy"] = _never_healthy(document["never_healthy"])
         with self._lock:
@@ -107,3 +126,9 @@ class Faults:
         with self._lock:
             rules = self._state["never_healthy"]
             return instance_id in rules["instances"] or (group_name is not None and group_name in rules["groups"])
+
+    def applied_quota(self, service_code: str, quota_code: str):
+        """The applied value a test set for this quota, or None (AWS's default applies)."""
+        with self._lock:
+            return next((r["value"] for r in self._state["quotas"]
+                         if r["service_code"] == service_code and r["quota_code"] == quota_code), None)

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 READ_ONLY_PREFIXES = (
     "Describe", "Get", "List", "Head", "Lookup", "Search", "Query", "Scan", "Select", "BatchGet",
     "Check", "Estimate", "Preview", "Validate", "Test", "View",
+    "Simulate",  # iam:SimulatePrincipalPolicy/SimulateCustomPolicy: access level Read (Service Authorization Reference)
 )
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")

@@ -231,6 +231,11 @@ def build_runtime(iam_enforced: bool = False):
     services.attach(engine)
     services.load_patches()
     registry.apply(engine)
+    # The EC2 backend the prewarm built has moto's default VPC: rebuild it with the patches (a default
+    # VPC with its internet gateway route, services/ec2/account_patches.py).
+    from moto.ec2.models import ec2_backends
+
+    ec2_backends.reset()
     if iam_enforced:
         enforcement_patches.switch_on(engine)
     return dispatcher, Runtime(sim_clock, engine, faults, RequestLog(), iam_enforced=iam_enforced)

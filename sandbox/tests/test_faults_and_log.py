@@ -29,7 +29,8 @@ def test_faults_endpoint_sets_reads_and_clears(fresh):
     with pytest.raises(SandboxRequestError) as err:
         fresh.set_faults({"unoffered": [{"instance_type": "t3.micro"}]})
     assert err.value.status == 400
-    assert fresh.clear_faults() == {"unoffered": [], "insufficient_capacity": [], "never_healthy": {"instances": [], "groups": []}}
+    assert fresh.clear_faults() == {"unoffered": [], "insufficient_capacity": [], "never_healthy": {"instances": [], "groups": []},
+                                    "quotas": []}
 
 
 def test_unoffered_zone_fault_changes_offerings_run_instances_and_group_launches(fresh, tier):

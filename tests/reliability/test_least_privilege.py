@@ -2,7 +2,8 @@
 (docs/iam-policy-read.json and docs/iam-policy.json), on a sandbox that enforces IAM, and the
 policies hold no action that the lifecycle does not use.
 
-The lifecycle: a first converge (bake, deploy), a converge that changes settings (SSH rule, group
+The lifecycle (each site.yml run starts with the read-only preflight, which simulates every action of
+the policies with iam:SimulatePrincipalPolicy): a first converge (bake, deploy), a converge that changes settings (SSH rule, group
 size, health check) and forces a rebake (new template version, instance refresh), the scale test
 (which also takes the SSH rule away again), and teardown.
 
@@ -66,6 +67,23 @@ def iam_action(call: dict) -> str:
     return f"{PREFIX.get(call['service'], call['service'])}:{call['action']}"
 
 
+def encrypt_volumes_with_a_customer_managed_key(box) -> None:
+    """EBS encryption by default with a customer managed key whose policy lets the Auto Scaling
+    service-linked role use it (an account setting many organisations have): the preflight reads the
+    key policy, which takes kms:GetKeyPolicy."""
+    kms, ec2 = box.client("kms", region=DEFAULT_REGION), box.client("ec2", region=DEFAULT_REGION)
+    account = "123456789012"  # the sandbox's account
+    role = f"arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "AutoScaling", "Effect": "Allow", "Principal": {"AWS": role}, "Resource": "*",
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"]}]}
+    key = kms.create_key(Description="EBS default", Policy=json.dumps(policy))["KeyMetadata"]
+    ec2.enable_ebs_encryption_by_default()
+    ec2.modify_ebs_default_kms_key_id(KmsKeyId=key["KeyId"])
+
+
 def leave_a_detached_volume(box, stack: str) -> None:
     """A volume of the stack that nothing is attached to (as a failed launch can leave): teardown
     removes it, which takes ec2:DeleteVolume."""
@@ -86,6 +104,7 @@ def lifecycle(tmp_path_factory):
         # The certificate the HTTPS listener names (ELB refuses one that ACM does not hold).
         certificate_arn = box.client("acm", region=DEFAULT_REGION).request_certificate(
             DomainName="lp.example.com")["CertificateArn"]
+        encrypt_volumes_with_a_customer_managed_key(box)
         box.clear_requests()
         inventory = write_inventory(tmp_path_factory.mktemp("iam-inventory"), {"lp": {"stack_name": "lp"}})
         env = {"SCALEOUT_SANDBOX_ACCESS_KEY": user["access_key_id"],

@@ -13,9 +13,9 @@ METRIC_PERIOD = 60
 CREDIT_PERIOD = 300
 
 
-def _statistics(client, dimension, value, metric, start, end, period, statistic):
+def _statistics(client, dimension, value, metric, start, end, period, statistic, namespace="AWS/EC2"):
     return client.get_metric_statistics(
-        Namespace="AWS/EC2", MetricName=metric,
+        Namespace=namespace, MetricName=metric,
         Dimensions=[{"Name": dimension, "Value": value}],
         StartTime=start, EndTime=end, Period=period, Statistics=[statistic],
     )["Datapoints"]
@@ -46,3 +46,20 @@ def group_min_credit_balance(client, group_name, since, until):
     points = _group_statistics(client, group_name, "CPUCreditBalance", parse_time(since) - timedelta(minutes=5),
                                parse_time(until), CREDIT_PERIOD, "Minimum")
     return min((p["Minimum"] for p in points), default=None)
+
+
+# The group metrics Auto Scaling publishes once metrics collection is enabled (1-minute granularity),
+# by the name the report gives their line.
+GROUP_CAPACITY_METRICS = (("in_service", "GroupInServiceInstances"), ("desired", "GroupDesiredCapacity"))
+
+
+def group_capacity_metrics(client, group_name, since, until):
+    """The group's in-service instances and desired capacity, one point per minute between since and
+    until, from AWS/AutoScaling: {"in_service": [{time, value}], "desired": [...]}, oldest first."""
+    start, end = parse_time(since) - timedelta(seconds=METRIC_PERIOD), parse_time(until) + timedelta(seconds=METRIC_PERIOD)
+    series = {}
+    for key, metric in GROUP_CAPACITY_METRICS:
+        points = _statistics(client, "AutoScalingGroupName", group_name, metric, start, end, METRIC_PERIOD, "Average",
+                             namespace="AWS/AutoScaling")
+        series[key] = sorted(({"time": iso(p["Timestamp"]), "value": float(p["Average"])} for p in points), key=lambda p: p["time"])
+    return series

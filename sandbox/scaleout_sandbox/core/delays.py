@@ -28,6 +28,10 @@ class Delays:
     snapshot_in_use_s: float = 60.0  # DeleteSnapshot: InvalidSnapshot.InUse this long after DeregisterImage
     lb_interfaces_linger_s: float = 1200.0  # a load balancer's network interfaces outlive DeleteLoadBalancer
     target_group_in_use_s: float = 60.0  # DeleteTargetGroup: ResourceInUse this long after its listener went
+    # The sandbox account's applied "Running On-Demand Standard instances" quota (ec2 L-1216C47A), in
+    # vCPUs: an established account's, after an approved increase (AWS's default, and a new account's
+    # value, is 5: a fault hook "quotas" sets that). Service Quotas reports it; EC2 does not enforce it.
+    standard_vcpu_quota: float = 64.0
     # Switches (true/false) of hard edges, on by default as on AWS:
     xen_console_at_transitions: bool = True  # Xen types: console posted at state transitions only, no Latest
     t3_standard_by_default: bool = False  # the account made standard the default credit mode of T3/T3a/T4g (AWS: unlimited)

@@ -11,6 +11,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._load import (
     stop_verdict,
 )
 from ansible_collections.scaleout.webtier.plugins.module_utils._report import (
+    capacity_lines,
     chart_series,
     markdown_summary,
     merge_points,
@@ -63,12 +64,13 @@ LOAD = "2026-11-30T12:00:00Z"
 STRESS = {"cpu_above_target": True, "alarm_high_fired": True, "peak_cpu": 100.0, "alarm_high_fired_at": "2026-11-30T12:03:00Z"}
 OUT = {
     "reached": True, "time_to_target_s": 330.0,
-    "new_instances": [{"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 250.0, "ready_after_s": 300.0}],
+    "new_instances": [{"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 250.0, "healthy_after_s": 300.0}],
     "timeline": [
         {"time": "2026-11-30T12:03:00Z", "kind": "alarm", "what": "TargetTracking-g-AlarmHigh-1: OK -> ALARM", "detail": "", "since_load_s": 180.0},
         {"time": "2026-11-30T12:03:00Z", "kind": "capacity", "what": "desired capacity 2 -> 4", "detail": "cause", "since_load_s": 180.0},
     ],
-    "samples": [{"time": "2026-11-30T12:05:30Z", "ready": 4, "instances": 4, "desired": 4}],
+    "capacity_metrics": {"in_service": [{"time": "2026-11-30T11:59:00Z", "value": 2.0}, {"time": "2026-11-30T12:05:00Z", "value": 4.0}],
+                         "desired": [{"time": "2026-11-30T11:59:00Z", "value": 2.0}, {"time": "2026-11-30T12:03:00Z", "value": 4.0}]},
 }
 
 
@@ -76,16 +78,23 @@ def test_result_passes_only_with_stress_and_scale_out():
     assert result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT)["passed"] is True
     assert result_document("demo", "demo-asg", LOAD, 50.0, 4, dict(STRESS, alarm_high_fired=False), OUT)["passed"] is False
     assert result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, dict(OUT, reached=False))["passed"] is False
-    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, initial_ready=2)
-    assert doc["scale_out"]["samples"][0] == {"time": LOAD, "ready": 2, "instances": 2, "desired": None}
 
 
 def test_chart_series_in_minutes_with_events_sharing_a_label():
-    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, initial_ready=2)
-    cpu, ready, events = chart_series(doc, [{"time": "2026-11-30T12:01:00Z", "value": 99.0}])
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT)
+    cpu, in_service, desired, events = chart_series(doc, [{"time": "2026-11-30T12:01:00Z", "value": 99.0}])
     assert cpu == [(1.0, 99.0)]
-    assert ready == [(0.0, 2), (5.5, 4)]
     assert events == [(3.0, "AlarmHigh ALARM, desired 2 -> 4")]
+    # The instance lines are the group's CloudWatch metrics, not the wait's polls.
+    assert in_service == [(-1.0, 2.0), (5.0, 4.0)] and desired == [(-1.0, 2.0), (3.0, 4.0)]
+
+
+def test_the_instance_lines_join_the_scale_out_and_scale_in_metrics_one_point_a_minute():
+    scale_in = {"capacity_metrics": {"in_service": [{"time": "2026-11-30T12:05:00Z", "value": 4.0}, {"time": "2026-11-30T12:20:00Z", "value": 2.0}],
+                                     "desired": []}}
+    doc = result_document("demo", "demo-asg", LOAD, 50.0, 4, STRESS, OUT, scale_in=scale_in)
+    in_service, desired = capacity_lines(doc)
+    assert in_service == [(-1.0, 2.0), (5.0, 4.0), (20.0, 2.0)] and desired == [(-1.0, 2.0), (3.0, 4.0)]
 
 
 def test_summary_says_simulated_and_lists_new_instances():
@@ -94,7 +103,7 @@ def test_summary_says_simulated_and_lists_new_instances():
     assert "> **Simulated.** Sandbox clock." in text
     assert "**Result: PASSED**" in text
     assert "| i-3 | 3m 10s | 4m 10s | 5m 00s |" in text
-    assert "| reached | yes, after 5m 30s |" in text
+    assert "| reached (in service, by AWS's activity timestamps) | yes, after 5m 30s |" in text
     assert "![CPU and instances](chart.png)" in text
     assert "Simulated" not in markdown_summary(result_document("d", "g", LOAD, 50.0, 4, STRESS, OUT), "c.png")
 

@@ -6,6 +6,9 @@ import pytest
 
 from ansible_collections.scaleout.webtier.plugins.module_utils._scale_test import (
     build_timeline,
+    capacity_progress_line,
+    in_service_time_to_count,
+    terminated_time_to_count,
     capacity_changes,
     diagnose_scale_out,
     new_instance_times,
@@ -76,25 +79,57 @@ def test_capacity_changes_are_read_from_causes_once(snapshot):
 
 
 def test_timeline_starts_at_the_load_and_is_ordered(snapshot):
+    snapshot["activities"][0]["end"] = "2026-11-30T12:04:40Z"
     timeline = build_timeline(snapshot, LOAD, {"i-3": "2026-11-30T12:06:00Z", "i-1": "2026-11-30T12:00:30Z"})
     kinds = [e["kind"] for e in timeline]
     assert "alarm" in kinds and "capacity" in kinds and "activity" in kinds and "ready" in kinds
+    in_service = [(e["what"], e["since_load_s"]) for e in timeline if e["kind"] == "in_service"]
+    assert ("i-3 in service", 280.0) in in_service  # the launch activity's end
     assert all(e["since_load_s"] >= 0 for e in timeline)  # the 11:40 alarm change and the 11:00 activity are left out
     assert [e["since_load_s"] for e in timeline] == sorted(e["since_load_s"] for e in timeline)
     alarm = [e for e in timeline if e["kind"] == "alarm"][0]
     assert alarm["since_load_s"] == 180.0 and alarm["what"].endswith("OK -> ALARM")
 
 
-def test_new_instance_times_skip_the_instances_there_before_the_load(snapshot):
-    seen = {"i-1": LOAD, "i-3": "2026-11-30T12:06:00Z"}
+def test_new_instance_times_come_from_the_activities_timestamps(snapshot):
+    healthy_at = {"i-1": LOAD, "i-3": "2026-11-30T12:06:00Z"}
     snapshot["activities"][0]["end"] = "2026-11-30T12:04:40Z"
-    times = new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-1", "i-2"}, registered={"i-3": "2026-11-30T12:07:00Z"})
+    times = new_instance_times(snapshot["activities"], LOAD, {"i-1", "i-2"}, healthy_at, registered={"i-3": "2026-11-30T12:07:00Z"})
     assert times == [
-        {"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 280.0, "ready_after_s": 360.0, "loaded_after_s": 420.0},
-        {"instance_id": "i-4", "launched_after_s": 190.0, "in_service_after_s": 190.0, "ready_after_s": None, "loaded_after_s": None},
+        {"instance_id": "i-3", "launched_after_s": 190.0, "in_service_after_s": 280.0, "healthy_after_s": 360.0, "loaded_after_s": 420.0},
+        {"instance_id": "i-4", "launched_after_s": 190.0, "in_service_after_s": 190.0, "healthy_after_s": None, "loaded_after_s": None},
     ]
     # An instance of the baseline is never new, even when its launch activity is recent.
-    assert [t["instance_id"] for t in new_instance_times(snapshot, LOAD, seen, baseline_ids={"i-3", "i-4"})] == []
+    assert [t["instance_id"] for t in new_instance_times(snapshot["activities"], LOAD, {"i-3", "i-4"}, healthy_at)] == []
+
+
+def test_time_to_count_is_the_in_service_time_of_the_nth_instance_by_the_activities():
+    acts = [activity("i-3", "2026-11-30T12:03:10Z"), activity("i-4", "2026-11-30T12:03:10Z"), activity("i-5", "2026-11-30T12:03:10Z")]
+    acts[0]["end"], acts[1]["end"], acts[2]["end"] = "2026-11-30T12:05:00Z", "2026-11-30T12:04:20Z", None
+    baseline = {"i-1", "i-2"}
+    # The baseline counts from the load's start; then the launches in the order they ended, not in the order seen.
+    assert in_service_time_to_count(acts, LOAD, baseline, ["i-1", "i-2", "i-3", "i-4"], 2) == 0.0
+    assert in_service_time_to_count(acts, LOAD, baseline, ["i-1", "i-2", "i-3", "i-4"], 3) == 260.0
+    assert in_service_time_to_count(acts, LOAD, baseline, ["i-1", "i-2", "i-3", "i-4"], 4) == 300.0
+    # An activity not ended yet, or an instance without a launch since the load, does not count.
+    assert in_service_time_to_count(acts, LOAD, baseline, ["i-1", "i-2", "i-5", "i-9"], 3) is None
+
+
+def test_time_to_scale_in_is_the_end_of_the_termination_that_brought_the_group_back_down():
+    acts = [activity("i-3", "2026-11-30T12:03:00Z"),  # a launch: 2 -> 3
+            activity("i-3", "2026-11-30T12:10:00Z", verb="Terminating"), activity("i-2", "2026-11-30T12:12:00Z", verb="Terminating"),
+            activity("i-5", "2026-11-30T12:13:00Z", verb="Terminating", code="Failed")]
+    acts[1]["end"], acts[2]["end"] = "2026-11-30T12:11:00Z", "2026-11-30T12:12:30Z"
+    assert terminated_time_to_count(acts, LOAD, 2, 2) == 660.0  # up to 3 at 12:03, back to 2 at 12:11
+    assert terminated_time_to_count(acts, LOAD, 2, 1) == 750.0
+    assert terminated_time_to_count(acts, LOAD, 3, 1) is None  # the failed one does not count: 2 left
+    assert terminated_time_to_count(acts[:1], LOAD, 1, 1) is None  # scaled out, never back in
+    assert terminated_time_to_count([], LOAD, 1, 2) == 0.0
+
+
+def test_capacity_progress_line_names_each_instance_not_ready(snapshot):
+    line = capacity_progress_line(snapshot, 4)
+    assert line == "demo-asg: 2/4 ready (desired 4, max 4) | not ready: i-3 initial in the target group, i-4 Pending"
 
 
 def test_diagnosis_max_below_target_comes_first(snapshot):

@@ -15,6 +15,7 @@ list_awsidentityandaccessmanagementiam).
   ``arn:aws:ec2:*:<account>:instance/*`` (the value that page says the check sees).
 * ``AttachRolePolicy``/``DetachRolePolicy`` set ``iam:PolicyARN``; ``CreateServiceLinkedRole`` sets
   ``iam:AWSServiceName`` and is authorized on ``role/aws-service-role/<service>/<role name>``.
+* ``SimulatePrincipalPolicy`` is authorized on the simulated user or role (``PolicySourceArn``).
 """
 
 from __future__ import annotations
@@ -87,7 +88,13 @@ def create_service_linked_role(call: Call) -> None:
     call.check(arn, **{"iam:AWSServiceName": service})
 
 
+def simulate_principal_policy(call: Call) -> None:
+    # Authorized on the user or role whose policies are simulated.
+    call.check(call.param("PolicySourceArn") or "*")
+
+
 TABLE = {
+    "SimulatePrincipalPolicy": simulate_principal_policy,
     "CreateRole": create_role,
     "CreateInstanceProfile": create_instance_profile,
     "CreateServiceLinkedRole": create_service_linked_role,
