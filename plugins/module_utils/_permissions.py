@@ -20,6 +20,7 @@ import re
 
 READ_POLICY_STATEMENTS = (
     ("Read", (
+        "acm:DescribeCertificate",
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribeInstanceRefreshes",
         "autoscaling:DescribeLifecycleHooks",

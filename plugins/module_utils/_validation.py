@@ -25,13 +25,17 @@ _INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
 _LAUNCH_TEMPLATE_NAME_RE = re.compile(r"^[a-zA-Z0-9().\-/_]{3,128}$")
 WORLD_CIDRS = ("0.0.0.0/0", "::/0")
 # Region names of every AWS partition (the shapes of botocore's partition regexes): a name that fits
-# none of them has no endpoint, so every API call would fail to connect.
+# none of them has no endpoint, so every API call would fail to connect. The middle word is a
+# compass direction in every region AWS has named (eu-west-1, ap-northeast-2, il-central-1,
+# eusc-de-east-1), so a misspelt one ("eu-wset-1") is refused here, naming the variable, instead
+# of failing later to resolve an endpoint that does not exist.
+_DIRECTION = r"(?:north|south|east|west|central|northeast|northwest|southeast|southwest)"
 _REGION_RE = re.compile(
-    r"^(?:(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+"  # aws
-    r"|cn-[a-z]+-\d+"  # aws-cn
-    r"|us-gov-[a-z]+-\d+"  # aws-us-gov
-    r"|us-iso[a-z]?-[a-z]+-\d+|eu-isoe-[a-z]+-\d+"  # aws-iso, aws-iso-b, aws-iso-f, aws-iso-e
-    r"|eusc-[a-z]+-[a-z]+-\d+)$"  # aws-eusc
+    r"^(?:(?:us|eu|ap|sa|ca|me|af|il|mx)-{d}-\d+"  # aws
+    r"|cn-{d}-\d+"  # aws-cn
+    r"|us-gov-{d}-\d+"  # aws-us-gov
+    r"|us-iso[a-z]?-{d}-\d+|eu-isoe-{d}-\d+"  # aws-iso, aws-iso-b, aws-iso-f, aws-iso-e
+    r"|eusc-[a-z]+-{d}-\d+)$".format(d=_DIRECTION)  # aws-eusc
 )
 # Certificates an HTTPS listener accepts: ACM certificates, or IAM server certificates.
 _CERTIFICATE_ARN_RE = re.compile(
@@ -321,6 +325,164 @@ def check_health_check_timing(values, prefix="load_balancer_health_check_"):
     return []
 
 
+# --- AWS's own constraints on names, numbers and enumerations -------------------------------------
+# Each constraint is AWS's documented one for the API call that receives the setting (sources in
+# docs/usage.md, "What the settings must satisfy"); the sandbox refuses the same values with AWS's
+# error codes (docs/sandbox.md, "Parameter validation"), so a value that passes here passes there.
+
+# CreateSecurityGroup GroupName: up to 255 characters, a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*,
+# and not starting with sg- (AWS: "Group names may not be in the format sg-*").
+SECURITY_GROUP_NAME_MAX = 255
+_SECURITY_GROUP_NAME_RE = re.compile(r"^[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$")
+# CreateImage Name: 3-128 letters, digits, ( ) [ ] space . / - ' @ _ (InvalidAMIName.Malformed).
+IMAGE_NAME_MIN, IMAGE_NAME_MAX = 3, 128
+_IMAGE_NAME_RE = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]+$")
+# What the bake appends to bake_image_name_prefix: "-" and a UTC timestamp, 20190102T030405Z.
+IMAGE_NAME_SUFFIX_LEN = len("-20190102T030405Z")
+# Auto Scaling names (AutoScalingGroupName, PolicyName): XmlStringMaxLen255, 1-255 characters.
+AUTOSCALING_NAME_MAX = 255
+# IAM instanceProfileNameType: [\w+=,.@-]+, 1-128 characters.
+_IAM_NAME_RE = re.compile(r"^[\w+=,.@-]+$")
+INSTANCE_PROFILE_NAME_MAX = 128
+# Resource ids as EC2 writes them: a prefix and 8 or 17 hex digits.
+_RESOURCE_ID_RE = {prefix: re.compile(r"^%s-(?:[0-9a-f]{8}|[0-9a-f]{17})$" % prefix) for prefix in ("sg", "subnet", "vpc")}
+
+# SuspendProcesses ScalingProcesses: the nine process types of the Auto Scaling API reference.
+SCALING_PROCESSES = ("Launch", "Terminate", "AddToLoadBalancer", "AlarmNotification", "AZRebalance",
+                     "HealthCheck", "InstanceRefresh", "ReplaceUnhealthy", "ScheduledActions")
+# CreateAutoScalingGroup HealthCheckType: "The valid values are EC2, EBS, ELB, and VPC_LATTICE".
+HEALTH_CHECK_TYPES = ("EC2", "EBS", "ELB", "VPC_LATTICE")
+# CreateLoadBalancer Scheme (LoadBalancerSchemeEnum).
+LOAD_BALANCER_SCHEMES = ("internet-facing", "internal")
+# RegisterImage / DescribeImages architecture values (ArchitectureValues).
+ARCHITECTURES = ("i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac")
+# CreditSpecification CpuCredits for a burstable instance.
+CPU_CREDIT_OPTIONS = ("standard", "unlimited")
+# EBS VolumeType and the volume sizes each allows, in GiB (LaunchTemplateEbsBlockDeviceRequest VolumeSize).
+VOLUME_SIZES = {"gp2": (1, 16384), "gp3": (1, 16384), "io1": (4, 16384), "io2": (4, 65536),
+                "st1": (125, 16384), "sc1": (125, 16384), "standard": (1, 1024)}
+
+
+def _stray_whitespace(name, value):
+    if isinstance(value, str) and value != value.strip():
+        return ["%s=%r: has leading or trailing whitespace (a stray space or newline from a copy and paste?)" % (name, value)]
+    return []
+
+
+def check_security_group_name(name, value):
+    if not isinstance(value, str) or not value:
+        return ["%s: must be a non-empty string" % name]
+    errors = _stray_whitespace(name, value)
+    if len(value) > SECURITY_GROUP_NAME_MAX:
+        errors.append("%s=%r: at most %d characters (CreateSecurityGroup), got %d" % (name, value, SECURITY_GROUP_NAME_MAX, len(value)))
+    if value.lower().startswith("sg-"):
+        errors.append("%s=%r: must not start with 'sg-' (reserved by EC2 for security group ids)" % (name, value))
+    if not _SECURITY_GROUP_NAME_RE.match(value):
+        errors.append("%s=%r: only letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* (CreateSecurityGroup)" % (name, value))
+    return errors
+
+
+def check_image_name_prefix(name, value):
+    """The prefix of the baked images' names: with the bake's timestamp suffix, a valid AMI name."""
+    if not isinstance(value, str) or not value:
+        return ["%s: must be a non-empty string" % name]
+    errors = _stray_whitespace(name, value)
+    longest = IMAGE_NAME_MAX - IMAGE_NAME_SUFFIX_LEN
+    if len(value) > longest:
+        errors.append(
+            "%s=%r: at most %d characters: the bake appends '-<UTC timestamp>' (%d) and an image name has at most %d"
+            % (name, value, longest, IMAGE_NAME_SUFFIX_LEN, IMAGE_NAME_MAX))
+    if not _IMAGE_NAME_RE.match(value):
+        errors.append("%s=%r: an image name has only letters, digits, spaces and ( ) [ ] . / - ' @ _ (CreateImage)" % (name, value))
+    return errors
+
+
+def check_autoscaling_name(name, value):
+    if not isinstance(value, str) or not value:
+        return ["%s: must be a non-empty string" % name]
+    errors = _stray_whitespace(name, value)
+    if len(value) > AUTOSCALING_NAME_MAX:
+        errors.append("%s=%r: at most %d characters (Auto Scaling names), got %d" % (name, value, AUTOSCALING_NAME_MAX, len(value)))
+    return errors
+
+
+def check_instance_profile_name(name, value):
+    """An instance profile's name (empty: the collection makes its own). A name, not an ARN."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, str) or not 1 <= len(value) <= INSTANCE_PROFILE_NAME_MAX or not _IAM_NAME_RE.match(value):
+        hint = " (give the profile's name, not its ARN)" if isinstance(value, str) and value.startswith("arn:") else ""
+        return ["%s=%r: an IAM instance profile name is 1 to %d characters from letters, digits and _+=,.@-%s"
+                % (name, value, INSTANCE_PROFILE_NAME_MAX, hint)]
+    return []
+
+
+def _resource_ids(prefix, what):
+    pattern = _RESOURCE_ID_RE[prefix]
+
+    def check(name, value):
+        values = value if isinstance(value, list) else [value]
+        if value is None or value == "" or value == []:
+            return []
+        bad = [v for v in values if not isinstance(v, str) or not pattern.match(v)]
+        if bad:
+            return ["%s: %s is not a %s id (%s- and 8 or 17 hexadecimal digits, for example %s-0123456789abcdef0)"
+                    % (name, ", ".join(repr(v) for v in bad), what, prefix, prefix)]
+        return []
+
+    return check
+
+
+def _one_of(allowed, what, optional=False):
+    def check(name, value):
+        if optional and (value is None or value == ""):
+            return []
+        if value not in allowed:
+            return ["%s=%r: must be one of %s (%s)" % (name, value, ", ".join(allowed), what)]
+        return []
+
+    return check
+
+
+def check_scaling_processes(name, value):
+    """None keeps what the group has; a list names processes to suspend (an empty list resumes all)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return ["%s: must be a list of process names, or null" % name]
+    unknown = [p for p in value if p not in SCALING_PROCESSES]
+    if unknown:
+        return ["%s: %s not an Auto Scaling process (the processes: %s; names are case-sensitive)"
+                % (name, ", ".join(repr(p) for p in unknown), ", ".join(SCALING_PROCESSES))]
+    return []
+
+
+def check_volume(values, prefix="launch_template_"):
+    """The root volume's size fits its type (each EBS type has its own size range)."""
+    kind, raw = values.get(prefix + "volume_type"), values.get(prefix + "volume_size")
+    size = _as_int(raw)
+    if kind not in VOLUME_SIZES or raw is None or raw == "" or size is None or not 1 <= size <= 65536:
+        return []  # the field rules report those
+    low, high = VOLUME_SIZES[kind]
+    if not low <= size <= high:
+        return ["%svolume_size=%d: a %s volume is %d to %d GiB (%svolume_type=%s)" % (prefix, size, kind, low, high, prefix, kind)]
+    return []
+
+
+def check_certificate_region(values):
+    """An ACM certificate serves load balancers of its own region only."""
+    arn, region = values.get("stack_certificate_arn"), values.get("scaleout_aws_region")
+    if not isinstance(arn, str) or not isinstance(region, str) or not _CERTIFICATE_ARN_RE.match(arn) or ":acm:" not in arn:
+        return []
+    if not _REGION_RE.match(region):
+        return []  # check_region reports it
+    cert_region = arn.split(":")[3]
+    if region and cert_region != region:
+        return ["stack_certificate_arn=%r: an ACM certificate in %s cannot serve a load balancer in scaleout_aws_region=%s; "
+                "request or import the certificate in %s" % (arn, cert_region, region, region)]
+    return []
+
+
 # Rules that check one variable, by the name the roles' tables use.
 FIELD_RULES = {
     "region": check_region,
@@ -342,8 +504,22 @@ FIELD_RULES = {
     "deregistration_delay": _int_range(0, 3600, " seconds"),
     "http_matcher": check_http_matcher,
     "launch_template_name": check_launch_template_name,
-    "volume_size": _int_range(1, 16384, " GiB"),
+    "volume_size": _int_range(1, 65536, " GiB (the range of each volume type: launch_template_volume_type)"),
     "cpu_target": check_target_value,
+    "security_group_name": check_security_group_name,
+    "image_name_prefix": check_image_name_prefix,
+    "autoscaling_name": check_autoscaling_name,
+    "instance_profile_name": check_instance_profile_name,
+    "security_group_ids": _resource_ids("sg", "security group"),
+    "subnet_ids": _resource_ids("subnet", "subnet"),
+    "vpc_id": _resource_ids("vpc", "VPC"),
+    "scaling_processes": check_scaling_processes,
+    "health_check_type": _one_of(HEALTH_CHECK_TYPES, "CreateAutoScalingGroup HealthCheckType"),
+    "load_balancer_scheme": _one_of(LOAD_BALANCER_SCHEMES, "CreateLoadBalancer Scheme"),
+    "architecture": _one_of(ARCHITECTURES, "the image architectures of EC2"),
+    "cpu_credits": _one_of(CPU_CREDIT_OPTIONS, "CreditSpecification CpuCredits"),
+    "volume_type": _one_of(tuple(VOLUME_SIZES), "EBS volume types"),
+    "percent": _int_range(0, 100, " (a percentage)"),
 }
 
 # Rules that read several variables (by fixed names), by the name the roles' tables use.
@@ -353,6 +529,8 @@ CROSS_RULES = {
     "ssh": check_ssh,
     "zone_counts": check_zone_counts,
     "health_check_timing": check_health_check_timing,
+    "volume": check_volume,
+    "certificate_region": check_certificate_region,
 }
 
 

@@ -18,6 +18,8 @@ mechanism; every value rule is also unit-tested (tests/unit/plugins/module_utils
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 PLAYBOOK = "playbooks/site.yml"
@@ -39,10 +41,26 @@ class Case:
         self.id, self.host_vars, self.variable, self.rule = id, dict(host_vars), variable, rule
         self.unoffered = unoffered or {}
 
-    def vars(self, stack_name):
+    def vars(self, stack_name, refs=None):
+        """The host's variables; a Ref is replaced by the id of a resource the fixture made (`refs`)."""
         values = {"stack_name": stack_name}
         values.update(self.host_vars)
-        return values
+        return {k: _resolve(v, refs or {}) for k, v in values.items()}
+
+
+class Ref:
+    """A resource the fixture makes before the run (an existing id the case points at)."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+def _resolve(value, refs):
+    if isinstance(value, Ref):
+        return refs[value.name]
+    if isinstance(value, list):
+        return [_resolve(v, refs) for v in value]
+    return value
 
 
 # 31 characters: the load balancer's name "<stack_name>-alb" would exceed AWS's 32 (the rule: at most 20).
@@ -138,10 +156,106 @@ CASES = [
          "bake_keep_images", "whole number >= 1"),
     Case("provision-timeout-negative", {"bake_provision_timeout": -5},
          "bake_provision_timeout", "whole number >= 1"),
+    # --- AWS's naming rules and lengths (issue 20) --------------------------------------------
+    Case("sg-name-reserved-prefix", {"network_alb_security_group_name": "sg-web"},
+         "network_alb_security_group_name", "must not start with 'sg-'"),
+    Case("sg-name-too-long", {"network_instance_security_group_name": "w" * 256},
+         "network_instance_security_group_name", "at most 255 characters"),
+    Case("sg-name-bad-chars", {"network_instance_security_group_name": "web|tier"},
+         "network_instance_security_group_name", "only letters, digits, spaces"),
+    Case("sg-name-stray-space", {"network_alb_security_group_name": "web-alb "},
+         "network_alb_security_group_name", "leading or trailing whitespace"),
+    Case("image-prefix-bad-chars", {"bake_image_name_prefix": "web image!"},
+         "bake_image_name_prefix", "an image name has only letters"),
+    Case("image-prefix-too-long", {"bake_image_name_prefix": "w" * 112},
+         "bake_image_name_prefix", "at most 111 characters"),
+    Case("asg-name-too-long", {"scaling_group_name": "g" * 256},
+         "scaling_group_name", "at most 255 characters"),
+    Case("asg-name-stray-newline", {"scaling_group_name": "web-asg\n"},
+         "scaling_group_name", "leading or trailing whitespace"),
+    Case("policy-name-too-long", {"scaling_group_policy_name": "p" * 256},
+         "scaling_group_policy_name", "at most 255 characters"),
+    Case("template-name-space", {"launch_template_name": "web tier"},
+         "launch_template_name", "3 to 128 characters"),
+    Case("profile-given-as-arn", {"launch_template_instance_profile": "arn:aws:iam::123456789012:instance-profile/web"},
+         "launch_template_instance_profile", "not its ARN"),
+    Case("lb-name-internal", {"load_balancer_name": "internal-web"},
+         "load_balancer_name", "must not start with 'internal-'"),
+    Case("lb-name-too-long", {"load_balancer_name": "a" * 33},
+         "load_balancer_name", "at most 32 characters"),
+    Case("tg-name-trailing-hyphen", {"load_balancer_target_group_name": "web-tg-"},
+         "load_balancer_target_group_name", "not starting or ending with a hyphen"),
+    Case("subnet-id-malformed", {"network_subnet_ids": ["subnet-1"]},
+         "network_subnet_ids", "not a subnet id"),
+    Case("vpc-id-malformed", {"network_vpc_id": "vpc-main"},
+         "network_vpc_id", "not a VPC id"),
+    Case("sg-id-malformed", {"launch_template_security_group_ids": ["web-sg"]},
+         "launch_template_security_group_ids", "not a security group id"),
+    # --- numbers outside AWS's ranges ---------------------------------------------------------
+    Case("cooldown-negative", {"scaling_group_default_cooldown": -1},
+         "scaling_group_default_cooldown", "whole number >= 0"),
+    Case("group-poll-interval-zero", {"scaling_group_poll_interval": 0},
+         "scaling_group_poll_interval", "whole number >= 1"),
+    Case("lb-poll-interval-zero", {"load_balancer_poll_interval": 0},
+         "load_balancer_poll_interval", "whole number >= 1"),
+    Case("lb-wait-timeout-negative", {"load_balancer_wait_timeout": -60},
+         "load_balancer_wait_timeout", "whole number >= 1"),
+    Case("scale-duration-zero", {"scale_test_duration": 0},
+         "scale_test_duration", "whole number >= 1"),
+    Case("health-interval-400", {"load_balancer_health_check_interval": 400},
+         "load_balancer_health_check_interval", "from 5 to 300"),
+    Case("health-timeout-1", {"load_balancer_health_check_timeout": 1},
+         "load_balancer_health_check_timeout", "from 2 to 120"),
+    Case("healthy-threshold-11", {"load_balancer_healthy_threshold": 11},
+         "load_balancer_healthy_threshold", "from 2 to 10"),
+    Case("deregistration-4000", {"load_balancer_deregistration_delay": 4000},
+         "load_balancer_deregistration_delay", "from 0 to 3600"),
+    Case("refresh-healthy-150", {"scaling_group_refresh_min_healthy": 150},
+         "scaling_group_refresh_min_healthy", "from 0 to 100"),
+    Case("volume-st1-too-small", {"launch_template_volume_type": "st1", "launch_template_volume_size": 8},
+         "launch_template_volume_size", "a st1 volume is 125 to 16384 GiB"),
+    Case("volume-gp3-too-big", {"launch_template_volume_size": 20000},
+         "launch_template_volume_size", "a gp3 volume is 1 to 16384 GiB"),
+    # --- enumerations AWS does not know -------------------------------------------------------
+    Case("process-unknown", {"scaling_group_suspended_processes": ["Lunch"]},
+         "scaling_group_suspended_processes", "not an Auto Scaling process"),
+    Case("bake-type-malformed", {"bake_instance_type": "t3-micro"},
+         "bake_instance_type", "not an EC2 instance type name"),
+    Case("bake-type-unknown", {"bake_instance_type": "t3.colossal"},
+         "bake_instance_type", "no zone of this region offers it"),
+    Case("volume-type-unknown", {"launch_template_volume_type": "gp4"},
+         "launch_template_volume_type", "must be one of"),
+    Case("scheme-unknown", {"load_balancer_scheme": "public"},
+         "load_balancer_scheme", "must be one of"),
+    Case("health-check-type-unknown", {"scaling_group_health_check_type": "HTTP"},
+         "scaling_group_health_check_type", "must be one of"),
+    # --- a misspelt region, a certificate of another region -----------------------------------
+    Case("region-misspelt", {"scaleout_aws_region": "ap-nrotheast-2"},
+         "scaleout_aws_region", "not an AWS region name"),
+    Case("region-stray-space", {"scaleout_aws_region": "ap-northeast-2 "},
+         "scaleout_aws_region", "not an AWS region name"),
+    Case("certificate-other-region",
+         {"stack_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"},
+         "stack_certificate_arn", "cannot serve a load balancer in scaleout_aws_region=ap-northeast-2"),
+    # --- topology and references that only AWS can check (read-only, in discover) -------------
+    Case("subnets-two-vpcs", {"network_subnet_ids": [Ref("default_subnet"), Ref("other_vpc_subnet")]},
+         "network_subnet_ids", "belong to different VPCs"),
+    Case("profile-missing", {"launch_template_instance_profile": "no-such-profile"},
+         "launch_template_instance_profile", "no such IAM instance profile"),
+    Case("bake-profile-missing", {"bake_instance_profile": "no-such-bake-profile"},
+         "bake_instance_profile", "no such IAM instance profile"),
+    Case("certificate-missing",
+         {"stack_certificate_arn": "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"},
+         "stack_certificate_arn", "no such certificate in ACM"),
+    Case("sg-missing", {"launch_template_security_group_ids": ["sg-0123456789abcdef0"]},
+         "launch_template_security_group_ids", "no such security group"),
+    Case("sg-other-vpc", {"launch_template_security_group_ids": [Ref("other_vpc_group")]},
+         "launch_template_security_group_ids", "not in the VPC of the stack"),
 ]
 
 IDS = [case.id for case in CASES]
 assert len(set(IDS)) == len(IDS), "case ids must be unique"
+assert len(CASES) >= 60, "issue 20: at least 60 bad inputs"
 
 
 def _matches(message, rule):
@@ -167,10 +281,21 @@ def bad_run(sandbox, reliability, tmp_path_factory):
     assert not fault_types & {c.host_vars.get("stack_instance_type", "t3.micro") for c in CASES if not c.unoffered}
     # Stack names unique to this session (the sandbox is shared), short enough to be valid.
     token = reliability.unique_name("bi")
+    # What the reference cases point at: a subnet of the default VPC, and a subnet and a security
+    # group of another VPC (made before the snapshot below, removed after the run).
+    default_subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    other_vpc = ec2.create_vpc(CidrBlock="10.91.0.0/16")["Vpc"]["VpcId"]
+    other_subnet = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.91.1.0/24",
+                                     AvailabilityZone=default_subnets[0]["AvailabilityZone"])["Subnet"]["SubnetId"]
+    other_group = ec2.create_security_group(GroupName=f"{token}-other", Description="bad input: another VPC",
+                                            VpcId=other_vpc)["GroupId"]
+    refs = {"default_subnet": sorted(s["SubnetId"] for s in default_subnets)[0], "other_vpc_subnet": other_subnet,
+            "other_vpc_group": other_group}
     inventory = reliability.write_inventory(tmp_path_factory.mktemp("bad-input-inventory"),
-                                            {case.id: case.vars(f"{token}-{n:02d}") for n, case in enumerate(CASES)})
+                                            {case.id: case.vars(f"{token}-{n:02d}", refs) for n, case in enumerate(CASES)})
     previous_faults = sandbox.faults()
     sandbox.set_faults({"unoffered": previous_faults["unoffered"] + faults})
+    started = time.monotonic()
     try:
         before = reliability.resource_snapshot(sandbox, [HOME_REGION])
         reliability.clear_requests(sandbox)
@@ -180,6 +305,10 @@ def bad_run(sandbox, reliability, tmp_path_factory):
         diff = reliability.snapshot_diff(before, reliability.resource_snapshot(sandbox, [HOME_REGION]))
     finally:
         sandbox.set_faults({"unoffered": previous_faults["unoffered"]})
+        ec2.delete_security_group(GroupId=other_group)
+        ec2.delete_subnet(SubnetId=other_subnet)
+        ec2.delete_vpc(VpcId=other_vpc)
+    print(f"\nbad input: {len(CASES)} cases refused in one run of {time.monotonic() - started:.0f} s")
     assert run.data is not None, "no JSON output from the run:\n" + run.describe()
     return run, calls, diff
 

@@ -9,6 +9,7 @@ from moto.core.responses import EmptyResult
 from ...core.registry import patch
 from ...core.timestamps import at, to_dt
 from ..elbv2 import targets
+from .validation_patches import validate_group_request
 
 M = "moto.autoscaling.models"
 R = "moto.autoscaling.responses"
@@ -188,6 +189,7 @@ def _refuse_unpropagated_profile(engine, response) -> None:
 @patch(R, "AutoScalingResponse", "create_auto_scaling_group")
 def create_auto_scaling_group_response(engine, original):
     def create_auto_scaling_group(self):
+        validate_group_request(self)
         validate_sizes(self._get_int_param("MinSize"), self._get_int_param("MaxSize"), self._get_int_param("DesiredCapacity"))
         _refuse_unpropagated_profile(engine, self)
         warmup = self._get_int_param("DefaultInstanceWarmup")
@@ -219,6 +221,7 @@ def update_auto_scaling_group_response(engine, original):
         group = backend.autoscaling_groups.get(name)
         if group is None:
             raise ValidationError("AutoScalingGroup name not found - null")
+        validate_group_request(self)
         new_min = self._get_int_param("MinSize")
         new_max = self._get_int_param("MaxSize")
         new_desired = self._get_int_param("DesiredCapacity")

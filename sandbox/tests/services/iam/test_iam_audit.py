@@ -28,7 +28,7 @@ def audited(tmp_path_factory):
 def test_audit_only_serves_the_call_and_logs_every_check_that_would_be_refused(audited):
     user = audited.create_user(unique("audited"), POLICY)
     ec2 = audited.client("ec2", credentials=user)
-    ec2.create_security_group(GroupName=unique("sg"), Description="untagged")  # served: audit only
+    ec2.create_security_group(GroupName=unique("group"), Description="untagged")  # served: audit only
     entry = audited.requests()[-1]
     assert entry["status"] == 200 and entry["denial"]["enforced"] is False
     default_vpc = audited.client("ec2").describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
@@ -48,7 +48,7 @@ def enforced(tmp_path_factory):
 def test_decode_authorization_message_reads_ec2_refusals(enforced):
     user = enforced.create_user(unique("decoder"), POLICY)
     with pytest.raises(ClientError) as caught:
-        enforced.client("ec2", credentials=user).create_security_group(GroupName=unique("sg"), Description="untagged")
+        enforced.client("ec2", credentials=user).create_security_group(GroupName=unique("group"), Description="untagged")
     encoded = caught.value.response["Error"]["Message"].rsplit("Encoded authorization failure message: ", 1)[1]
     decoded = json.loads(enforced.client("sts", credentials=user).decode_authorization_message(EncodedMessage=encoded)
                          ["DecodedMessage"])

@@ -272,8 +272,8 @@ def tagger(enforced):
 def test_create_security_group_passes_with_its_tag_and_is_refused_without_it(enforced, tagger):
     ec2 = enforced.client("ec2", credentials=tagger)
     tags = [{"ResourceType": "security-group", "Tags": [{"Key": "Stack", "Value": "web"}]}]
-    ec2.create_security_group(GroupName=unique("sg"), Description="tagged", TagSpecifications=tags)
-    code, status, message = error_of(lambda: ec2.create_security_group(GroupName=unique("sg"), Description="untagged"))
+    ec2.create_security_group(GroupName=unique("group"), Description="tagged", TagSpecifications=tags)
+    code, status, message = error_of(lambda: ec2.create_security_group(GroupName=unique("group"), Description="untagged"))
     assert (code, status) == ("UnauthorizedOperation", 403)
     assert re.search(r"ec2:CreateSecurityGroup on resource: arn:aws:ec2:[^:]+:123456789012:security-group/\* because no "
                      r"identity-based policy allows the ec2:CreateSecurityGroup action\. Encoded authorization failure "
@@ -287,7 +287,7 @@ def test_create_security_group_passes_with_its_tag_and_is_refused_without_it(enf
                                                                        "ec2:CreateSecurityGroup")
     assert denial["resource"].endswith(":security-group/*")
     wrong = [{"ResourceType": "security-group", "Tags": [{"Key": "Stack", "Value": "WEB"}]}]
-    assert error_of(lambda: ec2.create_security_group(GroupName=unique("sg"), Description="d", TagSpecifications=wrong))[0] \
+    assert error_of(lambda: ec2.create_security_group(GroupName=unique("group"), Description="d", TagSpecifications=wrong))[0] \
         == "UnauthorizedOperation"
 
 

@@ -60,6 +60,27 @@ GOOD = {
     "scaling_group_target_cpu": 50,
     "scaling_group_instance_warmup": 60,
     "scaling_group_health_check_grace_period": 60,
+    "scaling_group_default_cooldown": 300,
+    "scaling_group_name": "demo-asg",
+    "scaling_group_policy_name": "demo-cpu-target-tracking",
+    "scaling_group_suspended_processes": None,
+    "scaling_group_health_check_type": "ELB",
+    "scaling_group_refresh_min_healthy": 90,
+    "network_vpc_id": "",
+    "network_subnet_ids": ["subnet-0123456789abcdef0", "subnet-01234567"],
+    "network_alb_security_group_name": "demo-alb",
+    "network_instance_security_group_name": "demo web (instances)",
+    "load_balancer_scheme": "internet-facing",
+    "stack_certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
+    "scaleout_aws_region": "eu-west-1",
+    "bake_instance_type": "t3.micro",
+    "bake_architecture": "arm64",
+    "bake_image_name_prefix": "demo-web",
+    "bake_instance_profile": "",
+    "launch_template_instance_profile": "my-profile@team",
+    "launch_template_security_group_ids": [],
+    "launch_template_volume_type": "gp3",
+    "launch_template_cpu_credits": "unlimited",
 }
 
 # (overrides, the variable the message must name, a fragment of the rule it must state)
@@ -109,7 +130,7 @@ BAD = [
     ({"load_balancer_unhealthy_threshold": 11}, "load_balancer_unhealthy_threshold", "from 2 to 10"),
     ({"load_balancer_deregistration_delay": 4000}, "load_balancer_deregistration_delay", "from 0 to 3600"),
     ({"launch_template_name": "a b"}, "launch_template_name", "3 to 128 characters"),
-    ({"launch_template_volume_size": 0}, "launch_template_volume_size", "from 1 to 16384"),
+    ({"launch_template_volume_size": 0}, "launch_template_volume_size", "from 1 to 65536"),
     ({"scaling_group_min_size": 5}, "scaling_group_min_size", "must be <= scaling_group_max_size=4"),
     ({"scaling_group_max_size": 0, "scaling_group_min_size": 0}, "scaling_group_max_size", "must be at least 1"),
     ({"scaling_group_desired_capacity": 6}, "scaling_group_desired_capacity", "must lie between scaling_group_min_size=1"),
@@ -119,6 +140,53 @@ BAD = [
     ({"scaling_group_target_cpu": 101}, "scaling_group_target_cpu", "above 0 and at most 100"),
     ({"scaling_group_instance_warmup": -5}, "scaling_group_instance_warmup", "whole number >= 0"),
     ({"scaling_group_health_check_grace_period": "soon"}, "scaling_group_health_check_grace_period", "whole number >= 0"),
+    # AWS's naming rules and lengths
+    ({"scaleout_aws_region": "eu-wset-1"}, "scaleout_aws_region", "not an AWS region name"),
+    ({"scaleout_aws_region": "eu-west-1 "}, "scaleout_aws_region", "not an AWS region name"),
+    ({"network_alb_security_group_name": "sg-web"}, "network_alb_security_group_name", "must not start with 'sg-'"),
+    ({"network_instance_security_group_name": "a" * 256}, "network_instance_security_group_name", "at most 255 characters"),
+    ({"network_instance_security_group_name": "web|tier"}, "network_instance_security_group_name", "only letters, digits, spaces"),
+    ({"network_instance_security_group_name": " web"}, "network_instance_security_group_name", "leading or trailing whitespace"),
+    ({"bake_image_name_prefix": "web image!"}, "bake_image_name_prefix", "an image name has only letters"),
+    ({"bake_image_name_prefix": "w" * 112}, "bake_image_name_prefix", "at most 111 characters"),
+    ({"scaling_group_name": "g" * 256}, "scaling_group_name", "at most 255 characters"),
+    ({"scaling_group_name": "web-asg\n"}, "scaling_group_name", "leading or trailing whitespace"),
+    ({"scaling_group_policy_name": ""}, "scaling_group_policy_name", "non-empty string"),
+    ({"launch_template_instance_profile": "arn:aws:iam::123456789012:instance-profile/web"},
+     "launch_template_instance_profile", "not its ARN"),
+    ({"bake_instance_profile": "my profile"}, "bake_instance_profile", "IAM instance profile name"),
+    ({"network_vpc_id": "vpc-xyz"}, "network_vpc_id", "not a VPC id"),
+    ({"network_subnet_ids": ["subnet-1"]}, "network_subnet_ids", "not a subnet id"),
+    ({"launch_template_security_group_ids": ["web-sg"]}, "launch_template_security_group_ids", "not a security group id"),
+    # numbers outside AWS's ranges
+    ({"scaling_group_default_cooldown": -1}, "scaling_group_default_cooldown", "whole number >= 0"),
+    ({"scaling_group_refresh_min_healthy": 101}, "scaling_group_refresh_min_healthy", "from 0 to 100"),
+    ({"scaling_group_poll_interval": 0}, "scaling_group_poll_interval", "whole number >= 1"),
+    ({"load_balancer_poll_interval": 0}, "load_balancer_poll_interval", "whole number >= 1"),
+    ({"load_balancer_wait_timeout": -1}, "load_balancer_wait_timeout", "whole number >= 1"),
+    ({"scaling_group_wait_timeout": 0}, "scaling_group_wait_timeout", "whole number >= 1"),
+    ({"scaling_group_refresh_timeout": "1h"}, "scaling_group_refresh_timeout", "whole number >= 1"),
+    ({"scaling_group_refresh_poll_interval": 0}, "scaling_group_refresh_poll_interval", "whole number >= 1"),
+    ({"scaling_group_profile_propagation_timeout": -1}, "scaling_group_profile_propagation_timeout", "whole number >= 0"),
+    ({"scaling_group_profile_propagation_retry_delay": 0}, "scaling_group_profile_propagation_retry_delay", "whole number >= 1"),
+    ({"scale_test_duration": 0}, "scale_test_duration", "whole number >= 1"),
+    ({"scale_test_timeout": 0}, "scale_test_timeout", "whole number >= 1"),
+    ({"scale_test_poll_interval": 0}, "scale_test_poll_interval", "whole number >= 1"),
+    ({"scale_test_burners": -1}, "scale_test_burners", "whole number >= 0"),
+    ({"launch_template_volume_type": "st1", "launch_template_volume_size": 8}, "launch_template_volume_size",
+     "a st1 volume is 125 to 16384 GiB"),
+    ({"launch_template_volume_size": 20000}, "launch_template_volume_size", "a gp3 volume is 1 to 16384 GiB"),
+    # enumerations
+    ({"scaling_group_suspended_processes": ["Lunch"]}, "scaling_group_suspended_processes", "not an Auto Scaling process"),
+    ({"scaling_group_suspended_processes": "Launch"}, "scaling_group_suspended_processes", "a list of process names"),
+    ({"scaling_group_health_check_type": "HTTP"}, "scaling_group_health_check_type", "must be one of EC2, EBS, ELB, VPC_LATTICE"),
+    ({"load_balancer_scheme": "public"}, "load_balancer_scheme", "must be one of internet-facing, internal"),
+    ({"bake_instance_type": "t3-micro"}, "bake_instance_type", "not an EC2 instance type name"),
+    ({"bake_architecture": "amd64"}, "bake_architecture", "must be one of"),
+    ({"launch_template_volume_type": "gp4"}, "launch_template_volume_type", "must be one of"),
+    ({"launch_template_cpu_credits": "burst"}, "launch_template_cpu_credits", "must be one of standard, unlimited"),
+    # topology
+    ({"scaleout_aws_region": "us-east-1"}, "stack_certificate_arn", "cannot serve a load balancer in scaleout_aws_region=us-east-1"),
 ]
 
 
@@ -217,3 +285,26 @@ def test_warnings_explain_flapping_and_targets_outside_40_to_80():
     assert "below 40" in low[0]
     assert "above 80" in high[0]
     assert "flapping" in zero[0]
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "us-east-1", "ap-northeast-2", "ap-southeast-7", "il-central-1",
+                                    "mx-central-1", "ca-west-1", "cn-northwest-1", "us-gov-west-1", "us-isob-east-1",
+                                    "eu-isoe-west-1", "eusc-de-east-1"])
+def test_every_region_name_aws_uses_passes(region):
+    assert setting_errors(dict(GOOD, scaleout_aws_region=region, stack_certificate_arn="")) == []
+
+
+@pytest.mark.parametrize("name", ["web", "demo-web (2)", "a.b_c:d/e#f,g@h[i]+j=k&l;m{n}o!p$q*r", "x" * 255])
+def test_security_group_names_aws_allows_pass(name):
+    assert setting_errors(dict(GOOD, network_instance_security_group_name=name)) == []
+
+
+def test_every_suspendable_process_passes():
+    processes = ["Launch", "Terminate", "AddToLoadBalancer", "AlarmNotification", "AZRebalance", "HealthCheck",
+                 "InstanceRefresh", "ReplaceUnhealthy", "ScheduledActions"]
+    assert setting_errors(dict(GOOD, scaling_group_suspended_processes=processes)) == []
+    assert setting_errors(dict(GOOD, scaling_group_suspended_processes=[])) == []
+
+
+def test_the_longest_image_prefix_still_makes_a_valid_image_name():
+    assert setting_errors(dict(GOOD, bake_image_name_prefix="w" * 111)) == []

@@ -1,6 +1,6 @@
 """API call -> the authorizations AWS makes for it (one ``Check`` per resource, plus companions).
 
-One table per service (ec2.py, elbv2.py, autoscaling.py, iam.py, kms.py, ssm.py): operation -> function
+One table per service (ec2.py, elbv2.py, autoscaling.py, iam.py, kms.py, ssm.py, acm.py): operation -> function
 adding checks to the ``Call``. An operation not in its service's table - every Describe/List/Get
 that the Service Authorization Reference lists without a resource type, and the few with one that
 the tables do not map (``cloudwatch:DescribeAlarms``/``DescribeAlarmHistory`` on ``alarm:*``,
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..evaluator import Check
-from . import autoscaling, ec2, elbv2, iam, kms, ssm
+from . import acm, autoscaling, ec2, elbv2, iam, kms, ssm
 from .common import Call, everything
 
 TABLES = {
@@ -23,6 +23,7 @@ TABLES = {
     "iam": iam.TABLE,
     "kms": kms.TABLE,
     "ssm": ssm.TABLE,
+    "acm": acm.TABLE,
 }
 
 
