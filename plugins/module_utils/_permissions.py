@@ -77,6 +77,9 @@ READ_POLICY_STATEMENTS = (
     ("SourceImageParameter", (
         "ssm:GetParameter",
     )),
+    ("StackLockRead", (
+        "ssm:GetParameter",
+    )),
 )
 
 WRITE_POLICY_STATEMENTS = (
@@ -172,6 +175,11 @@ WRITE_POLICY_STATEMENTS = (
     )),
     ("SsmCancelLoad", (
         "ssm:CancelCommand",
+    )),
+    ("StackLock", (
+        "ssm:AddTagsToResource",
+        "ssm:DeleteParameter",
+        "ssm:PutParameter",
     )),
 )
 

@@ -146,6 +146,8 @@ def resource_arns(plan):
                    % (p, a),
         "shell_document": "arn:%s:ssm:%s::document/AWS-RunShellScript" % (p, r),
         "source_parameter": "arn:%s:ssm:%s::parameter%s" % (p, r, plan.get("source_parameter") or "/*"),
+        # The stack's lock (scaleout.webtier.stack_lock): its holder and take-over markers.
+        "stack_lock": "arn:%s:ssm:%s:%s:parameter/scaleout/lock/%s/*" % (p, r, a, plan["tags"].get("scaleout:stack", "*")),
     }
 
 
@@ -210,10 +212,13 @@ WRITE_CALLS = {
     "iam:TagRole": [("role", "none")],
     "ssm:CancelCommand": [("*", "none")],
     "ssm:SendCommand": [("instance", "ssm_tags"), ("shell_document", "none")],
+    "ssm:PutParameter": [("stack_lock", "request_tags")],
+    "ssm:AddTagsToResource": [("stack_lock", "request_tags")],
+    "ssm:DeleteParameter": [("stack_lock", "none")],
 }
 # Reads with a scoped resource in the policy.
 READ_CALLS = {
-    "ssm:GetParameter": [("source_parameter", "none")],
+    "ssm:GetParameter": [("source_parameter", "none"), ("stack_lock", "none")],
 }
 # Actions of the instance role: not needed when the user names their own instance profile.
 INSTANCE_ROLE_ACTIONS = ("iam:AddRoleToInstanceProfile", "iam:AttachRolePolicy", "iam:CreateInstanceProfile", "iam:CreateRole",

@@ -14,7 +14,13 @@ seeded random.Random so that a run is reproducible, the proxy answers instead of
 * else with probability `server_error`, a 5xx error;
 
 shaped the way AWS shapes them for the request's protocol, so that botocore parses the code and
-retries them (see `aws_error_shapes.fault_response`). A faulted request never reaches the upstream. Every AWS call
+retries them (see `aws_error_shapes.fault_response`). A faulted request never reaches the upstream.
+
+A lost response is the other way round: the first `lose_count` calls matching `lose_responses`
+(patterns as for `actions`) are forwarded, so the upstream does what they ask, and then the answer
+is lost - the connection reset (`lose_mode` "reset", what a dropped network path looks like) or a
+500 InternalError in its place (`lose_mode` "server_error"). botocore retries both: the retry is the
+same request again, which is how a create whose answer was lost makes a duplicate. Every AWS call
 is delayed by `latency_ms` (plus up to `jitter_ms`). `actions` (patterns such as "ec2:RunInstances",
 "ec2:Describe*" or "RunInstances") limits the faults to the calls it matches.
 
@@ -34,6 +40,7 @@ import json
 import random
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -49,7 +56,9 @@ SERVICE_NAME = "scaleout-webtier-faultproxy"
 CONTROL_PREFIX = "/_proxy/"
 SANDBOX_PREFIX = "/_sandbox/"
 UPSTREAM_TIMEOUT_S = 120.0
-SETTING_KEYS = ("throttle", "server_error", "latency_ms", "jitter_ms", "seed", "actions")
+SETTING_KEYS = ("throttle", "server_error", "latency_ms", "jitter_ms", "seed", "actions", "lose_responses",
+                "lose_mode", "lose_count")
+LOSE_MODES = ("reset", "server_error")
 # Not forwarded either way: they describe one connection, not the request. Content-Length is set anew.
 _HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
                          "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect", "content-length"))
@@ -81,7 +90,8 @@ def check_settings(document, current: Optional[dict] = None) -> dict:
     if unknown:
         raise ValueError(f"unknown settings {', '.join(unknown)}; known: {', '.join(SETTING_KEYS)}")
     settings = dict(current or {"throttle": 0.0, "server_error": 0.0, "latency_ms": 0.0, "jitter_ms": 0.0,
-                                "seed": None, "actions": None})
+                                "seed": None, "actions": None, "lose_responses": None, "lose_mode": "reset",
+                                "lose_count": 1})
     settings.update(document)
     for key in ("throttle", "server_error"):
         value = settings[key]
@@ -111,6 +121,19 @@ def check_settings(document, current: Optional[dict] = None) -> dict:
                              f"not {actions!r}")
         actions = [a.strip() for a in actions]
     settings["actions"] = actions
+    lose = settings["lose_responses"]
+    if isinstance(lose, str):
+        lose = [a for a in lose.split(",") if a.strip()]
+    if lose is not None:
+        if not isinstance(lose, (list, tuple)) or not all(isinstance(a, str) and a.strip() for a in lose):
+            raise ValueError(f"lose_responses must be a list of patterns such as 'ec2:CreateImage', not {lose!r}")
+        lose = [a.strip() for a in lose]
+    settings["lose_responses"] = lose
+    if settings["lose_mode"] not in LOSE_MODES:
+        raise ValueError(f"lose_mode must be one of {', '.join(LOSE_MODES)}, not {settings['lose_mode']!r}")
+    count = settings["lose_count"]
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError(f"lose_count must be a number of responses >= 0, not {count!r}")
     return settings
 
 
@@ -130,15 +153,18 @@ class _Stats:
 
     def reset(self) -> None:
         with self._lock:
-            self._totals = {"requests": 0, "forwarded": 0, "throttled": 0, "server_errors": 0, "upstream_errors": 0}
+            self._totals = {"requests": 0, "forwarded": 0, "throttled": 0, "server_errors": 0, "upstream_errors": 0,
+                            "responses_lost": 0}
             self._by_action: dict = {}
 
     def count(self, key: str, what: str) -> None:
         totals = {"seen": "requests", "forwarded": "forwarded", "throttled": "throttled",
-                  "server_errors": "server_errors", "upstream_errors": "upstream_errors"}
+                  "server_errors": "server_errors", "upstream_errors": "upstream_errors",
+                  "responses_lost": "responses_lost"}
         with self._lock:
             self._totals[totals[what]] += 1
-            entry = self._by_action.setdefault(key, {"seen": 0, "forwarded": 0, "throttled": 0, "server_errors": 0})
+            entry = self._by_action.setdefault(key, {"seen": 0, "forwarded": 0, "throttled": 0, "server_errors": 0,
+                                                     "responses_lost": 0})
             if what in entry:
                 entry[what] += 1
 
@@ -152,7 +178,8 @@ class FaultProxy:
 
     def __init__(self, upstream: str, port: int = 0, throttle: float = 0.0, server_error: float = 0.0,
                  latency_ms: float = 0.0, jitter_ms: float = 0.0, seed: Optional[int] = None,
-                 actions: Optional[list] = None, verbose: bool = False):
+                 actions: Optional[list] = None, verbose: bool = False, lose_responses: Optional[list] = None,
+                 lose_mode: str = "reset", lose_count: int = 1):
         self.upstream = check_upstream(upstream)
         self.upstream_port = urlsplit(self.upstream).port
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
@@ -161,7 +188,9 @@ class FaultProxy:
         self.verbose = verbose
         self._settings_lock = threading.Lock()
         self._settings = check_settings({"throttle": throttle, "server_error": server_error, "latency_ms": latency_ms,
-                                         "jitter_ms": jitter_ms, "seed": seed, "actions": actions})
+                                         "jitter_ms": jitter_ms, "seed": seed, "actions": actions,
+                                         "lose_responses": lose_responses, "lose_mode": lose_mode,
+                                         "lose_count": lose_count})
         self._seed_random()
         self._stats = _Stats()
         self._server: Optional[_Server] = None
@@ -245,6 +274,17 @@ class FaultProxy:
                 delay_ms += self._jitter_random.uniform(0.0, settings["jitter_ms"])
         return fault, delay_ms / 1000.0
 
+    def lose_response(self, service: str, action: str) -> Optional[str]:
+        """The lose_mode if the answer to this call is to be lost (counted down), else None."""
+        with self._settings_lock:
+            settings = self._settings
+            if not settings["lose_responses"] or settings["lose_count"] <= 0:
+                return None
+            if not _matches(settings["lose_responses"], service, action):
+                return None
+            settings["lose_count"] -= 1
+            return settings["lose_mode"]
+
     def describe(self) -> dict:
         return {"service": SERVICE_NAME, "endpoint": self.endpoint, "upstream": self.upstream}
 
@@ -319,7 +359,8 @@ class _Handler(BaseHTTPRequestHandler):
         if delay > 0:
             time.sleep(delay)
         if fault is None:
-            return self._forward(proxy, target, body, key)
+            lose = proxy.lose_response(service, action)
+            return self._forward(proxy, target, body, key, lose=lose, call=call, query=query, headers=headers)
         proxy._stats.count(key, "throttled" if fault == THROTTLE else "server_errors")
         protocol = request_protocol(call.get("service"), query, headers, body)
         status, response_headers, payload = fault_response(fault, protocol, call.get("service"),
@@ -358,7 +399,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError(f"bad Content-Length {length!r}")
         return self.rfile.read(size)
 
-    def _forward(self, proxy: FaultProxy, target: str, body: bytes, key: Optional[str] = None) -> None:
+    def _forward(self, proxy: FaultProxy, target: str, body: bytes, key: Optional[str] = None,
+                 lose: Optional[str] = None, call: Optional[dict] = None, query: str = "",
+                 headers: Optional[dict] = None) -> None:
         """Send the request upstream and relay the answer (a 502 when the upstream cannot be reached).
 
         An AWS call (`key`) is counted before the client gets the answer, so that the stats it reads next include it."""
@@ -392,6 +435,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if key:
                 proxy._stats.count(key, "forwarded")
+            if lose is not None:
+                return self._lose(proxy, key, lose, call or {}, query, headers or {}, body, response.status)
             headers = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
             if self.command == "HEAD" or response.status in (204, 304):
                 # No body; the length a HEAD answer announces is that of the body a GET would get.
@@ -403,6 +448,23 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(response.status, response.reason, headers, payload)
         finally:
             connection.close()
+
+    def _lose(self, proxy: FaultProxy, key: str, mode: str, call: dict, query: str, headers: dict, body: bytes,
+              status: int) -> None:
+        """The upstream did the call (answering `status`); the client never learns it."""
+        proxy._stats.count(key, "responses_lost")
+        if proxy.verbose:
+            self.log_message("%s: the upstream answered %d, the response is lost (%s)", key, status, mode)
+        if mode == "reset":
+            # SO_LINGER with a zero timeout: close() sends a TCP RST instead of a FIN.
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        protocol = request_protocol(call.get("service"), query, headers, body)
+        status, response_headers, payload = fault_response(SERVER_ERROR, protocol, call.get("service"),
+                                                           headers.get("content-type", ""))
+        self._send(status, http.client.responses.get(status, ""), response_headers, payload)
 
     def _send(self, status: int, reason: str, headers: list, body: bytes, set_length: bool = True) -> None:
         self.send_response_only(status, reason)
@@ -461,6 +523,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a random one, printed)")
     parser.add_argument("--actions", default=None,
                         help="comma-separated patterns of the calls to fault, e.g. 'ec2:RunInstances,Describe*'")
+    parser.add_argument("--lose-responses", default=None,
+                        help="comma-separated patterns of calls to forward and then lose the answer of")
+    parser.add_argument("--lose-mode", default="reset", choices=LOSE_MODES,
+                        help="how an answer is lost: the connection reset, or a 500 in its place")
+    parser.add_argument("--lose-count", type=int, default=1, help="how many answers to lose")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = parser.parse_args(argv)
     upstream = args.upstream
@@ -474,7 +541,8 @@ def main(argv=None) -> int:
     try:
         proxy = FaultProxy(upstream, port=args.listen_port, throttle=args.throttle, server_error=args.server_error,
                            latency_ms=args.latency_ms, jitter_ms=args.jitter_ms, seed=args.seed,
-                           actions=args.actions, verbose=args.verbose)
+                           actions=args.actions, verbose=args.verbose, lose_responses=args.lose_responses,
+                           lose_mode=args.lose_mode, lose_count=args.lose_count)
         proxy.start()
     except ValueError as err:
         parser.error(str(err))

@@ -142,7 +142,7 @@ def test_raw_http_chunked_bodies_head_and_upstream_headers_are_relayed(box, prox
     assert len(msg.get_all("Date")) == 1 and msg.get_all("Server") == direct[1].get_all("Server")
     assert msg["Content-Length"] == str(len(body)) and msg["Transfer-Encoding"] is None
     assert proxy.stats()["by_action"] == {"ec2:DescribeAvailabilityZones": {
-        "seen": 1, "forwarded": 1, "throttled": 0, "server_errors": 0}}
+        "seen": 1, "forwarded": 1, "throttled": 0, "server_errors": 0, "responses_lost": 0}}
     status, msg, body = raw(proxy.endpoint, "HEAD", "/_sandbox/health")  # the length of the body not sent
     assert status == 200 and body == b"" and int(msg["Content-Length"]) > 50
 
@@ -183,7 +183,7 @@ def test_throttling_is_parsed_with_the_service_code_and_retried(proxy, backoff, 
     assert response["ResponseMetadata"]["RetryAttempts"] == 2  # a policy of botocore's _retry.json matched
     assert standard_mode_view(client, err.value) == (True, True)
     assert proxy.stats()["by_action"][ACTIONS[service]] == {"seen": 3, "forwarded": 0, "throttled": 3,
-                                                            "server_errors": 0}
+                                                            "server_errors": 0, "responses_lost": 0}
     with pytest.raises(ClientError) as err:
         CALLS[service](aws(proxy.endpoint, service, attempts=3, mode="standard"))
     assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 2
@@ -401,8 +401,8 @@ def test_settings_endpoint_validates_and_stats_endpoint_resets(proxy, backoff):
     CALLS["ec2"](aws(proxy.endpoint, "ec2", attempts=5))
     status, stats = control(proxy.endpoint, "GET", "/_proxy/stats")
     assert status == 200 and stats["forwarded"] == 1 and stats["settings"]["throttle"] == 0.25
-    assert set(stats) == {"requests", "forwarded", "throttled", "server_errors", "upstream_errors", "by_action",
-                          "settings"}
+    assert set(stats) == {"requests", "forwarded", "throttled", "server_errors", "upstream_errors", "responses_lost",
+                          "by_action", "settings"}
     status, stats = control(proxy.endpoint, "DELETE", "/_proxy/stats")
     assert status == 200 and stats["requests"] == 0 and stats["by_action"] == {}
     assert control(proxy.endpoint, "GET", "/_proxy/health")[1]["upstream"] == proxy.upstream
@@ -460,3 +460,33 @@ def test_command_line_refuses_a_remote_upstream():
                             capture_output=True, text=True, check=False, timeout=30,
                             env=dict(os.environ, PYTHONPATH=str(SANDBOX)))
     assert result.returncode == 2 and "only forwards to the local sandbox" in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["reset", "server_error"])
+def test_a_lost_response_is_done_upstream_and_the_retry_sees_it(box, mode):
+    """lose_responses: the call reaches the sandbox (the parameter exists), the client never hears of
+    it, and botocore's retry of the same request meets what the first one did."""
+    with FaultProxy(box.endpoint, lose_responses=["ssm:PutParameter"], lose_mode=mode, lose_count=1) as lossy:
+        ssm = aws(lossy.endpoint, "ssm", attempts=3)
+        name = f"/faultproxy/{unique('lost')}"
+        with pytest.raises(ClientError) as refused:
+            ssm.put_parameter(Name=name, Value="v", Type="String", Overwrite=False)
+        # The retry found the parameter that the lost call created.
+        assert refused.value.response["Error"]["Code"] == "ParameterAlreadyExists"
+        assert aws(box.endpoint, "ssm").get_parameter(Name=name)["Parameter"]["Value"] == "v"
+        stats = lossy.stats()
+        assert stats["responses_lost"] == 1 and stats["by_action"]["ssm:PutParameter"]["forwarded"] == 2
+        # Counted down: the next call is answered.
+        ssm.put_parameter(Name=name, Value="w", Type="String", Overwrite=True)
+        assert lossy.stats()["responses_lost"] == 1
+
+
+def test_lose_settings_are_checked():
+    from scaleout_sandbox.faultproxy import check_settings
+
+    with pytest.raises(ValueError, match="lose_mode"):
+        check_settings({"lose_mode": "drop"})
+    with pytest.raises(ValueError, match="lose_count"):
+        check_settings({"lose_count": -1})
+    assert check_settings({"lose_responses": "ec2:CreateImage,RunInstances"})["lose_responses"] == [
+        "ec2:CreateImage", "RunInstances"]

@@ -34,6 +34,7 @@ IMPLIED = {
     "elasticloadbalancing:AddTags": ("elasticloadbalancing:CreateLoadBalancer", "tags given at creation"),
     "iam:TagRole": ("iam:CreateRole", "tags given at role creation"),
     "iam:TagInstanceProfile": ("iam:CreateInstanceProfile", "tags given at instance profile creation"),
+    "ssm:AddTagsToResource": ("ssm:PutParameter", "tags given when the stack's lock parameter is created"),
     "iam:PassRole": ("autoscaling:CreateAutoScalingGroup", "the launch template names the instance profile's role"),
     "iam:CreateServiceLinkedRole": ("autoscaling:CreateAutoScalingGroup",
                                     "AWS creates the Auto Scaling and ELB service-linked roles on first use"),

@@ -1,6 +1,9 @@
 """CreateImage: one snapshot per volume of the instance (size, type, encryption), snapshot tags,
 the instance's root device name, and a pending -> available transition (images.py); the image's
-block device mappings are those snapshots."""
+block device mappings are those snapshots. Image names are unique per account and region (EC2 API
+Reference, CreateImage: "Constraints: ... must be unique"; the error InvalidAMIName.Duplicate): a
+repeated CreateImage, such as botocore's retry of one whose answer was lost, is refused. moto
+made a second image."""
 
 from __future__ import annotations
 
@@ -14,6 +17,11 @@ def create_image(engine, original):
     from moto.ec2.exceptions import InvalidTaggableResourceType
 
     def create_image(self, instance_id, name, description, tag_specifications):
+        from moto.ec2.exceptions import EC2ClientError
+
+        for image in list(self.amis.values()):
+            if image.name == name and image.owner_id == self.account_id and image.state != "deregistered":
+                raise EC2ClientError("InvalidAMIName.Duplicate", f"AMI name {name} is already in use by AMI {image.id}")
         instance = self.get_instance(instance_id)
         image_specs, snapshot_tags = [], {}
         for spec in tag_specifications or []:

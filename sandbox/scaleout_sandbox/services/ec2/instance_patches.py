@@ -85,59 +85,84 @@ def _decoded(user_data) -> Optional[str]:
 @patch(M, "InstanceBackend", "run_instances")
 def run_instances(engine, original):
     def run_instances(self, image_id, count, user_data, security_group_names, **kwargs):
-        template_data = {}
-        if kwargs.get("launch_template"):
-            template_data = self._get_template_from_args(kwargs["launch_template"]).data
-            if not image_id:
-                image_id = template_data.get("ImageId")
-            if kwargs.get("is_instance_type_default") and template_data.get("InstanceType"):
-                kwargs["instance_type"] = template_data["InstanceType"]
-                kwargs["is_instance_type_default"] = False
-            if user_data is None and template_data.get("UserData"):
-                user_data = template_data.get("UserData")
-        profile = template_data.get("IamInstanceProfile") or {}
-        refusal = engine.propagation.refusal(self.account_id, kwargs.get("iam_instance_profile_name") or profile.get("Name"),
-                                             kwargs.get("iam_instance_profile_arn") or profile.get("Arn"))
-        if refusal:
-            from moto.ec2.exceptions import EC2ClientError
+        # ClientToken (EC2 API Reference, "Ensuring idempotency in Amazon EC2 API requests"): a repeated
+        # request with the same token answers the first one's reservation instead of launching again;
+        # with the same token but other parameters, IdempotentParameterMismatch. moto launched again.
+        # "ABCDE" is moto's stand-in when the request has no token.
+        token = kwargs.get("client_token")
+        token = None if token in (None, "", "ABCDE") else token
+        tokens = self.__dict__.setdefault("sandbox_client_tokens", {})
+        # The parameters compared (the guide excepts the Region and the Availability Zone).
+        request = (image_id, int(count), kwargs.get("instance_type"))
+        if token is not None and token in tokens:
+            reservation, first_request = tokens[token]
+            if first_request != request:
+                from moto.ec2.exceptions import EC2ClientError
 
-            raise EC2ClientError("InvalidParameterValue", refusal)
-        instance_type = kwargs.get("instance_type") or "m1.small"
-        zone = zone_of(self, kwargs)
-        if zone:
-            _refuse_unavailable_zone(engine, self, zone, instance_type)
-        _apply_template_settings(kwargs, template_data)
-        mappings = resolve_block_devices(self, image_id, template_data.get("BlockDeviceMappings"),
-                                         kwargs.get("block_device_mappings") if "block_device_mappings" in kwargs else None)
-        if mappings is not None:
-            kwargs["block_device_mappings"] = mappings
-            kwargs.pop("launch_config", None)
-        existing_interfaces = set(self.enis)
-        kept = {int(n.get("DeviceIndex", 0)) for n in kwargs.get("nics") or [] if str(n.get("DeleteOnTermination")).lower() == "false"}
-        reservation = original(self, image_id, count, user_data, security_group_names, **kwargs)
-        profile = template_data.get("IamInstanceProfile") or {}
-        text = _decoded(user_data)
-        for instance in reservation.instances:
-            if profile and not self.iam_instance_profile_associations.get(instance.id):
-                try:
-                    self.associate_iam_instance_profile(instance_id=instance.id,
-                                                        iam_instance_profile_name=profile.get("Name"),
-                                                        iam_instance_profile_arn=profile.get("Arn"))
-                except Exception:  # noqa: BLE001 - an unknown profile is the caller's problem on AWS too
-                    pass
-            sim = engine.instances.register(instance, self.account_id, self.region_name, text)
-            engine.consistency.created(instance.id)  # describes see it a while later (consistency.py)
-            credits = (template_data.get("CreditSpecification") or {}).get("CpuCredits")
-            mode = default_mode(instance.instance_type, engine.delays.t3_standard_by_default)
-            engine.credits.start(sim, instance.instance_type, (credits or mode) if mode else None)
-            # An interface the launch created goes with the instance at "terminated" (AWS's default
-            # DeleteOnTermination for those); moto keeps it, and with it its security groups in use.
-            for index, interface in instance.nics.items():
-                if interface.id not in existing_interfaces and int(index) not in kept:
-                    interface.sandbox_delete_on_termination = True
+                raise EC2ClientError("IdempotentParameterMismatch",
+                                     f"Client token {token} was already used with different parameters.")
+            return reservation
+        reservation = _run_instances(engine, original, self, image_id, count, user_data, security_group_names, **kwargs)
+        if token is not None:
+            tokens[token] = (reservation, request)
         return reservation
 
     return run_instances
+
+
+def _run_instances(engine, original, self, image_id, count, user_data, security_group_names, **kwargs):
+    """RunInstances as the sandbox models it (template settings, profile propagation, zones, volumes)."""
+    template_data = {}
+    if kwargs.get("launch_template"):
+        template_data = self._get_template_from_args(kwargs["launch_template"]).data
+        if not image_id:
+            image_id = template_data.get("ImageId")
+        if kwargs.get("is_instance_type_default") and template_data.get("InstanceType"):
+            kwargs["instance_type"] = template_data["InstanceType"]
+            kwargs["is_instance_type_default"] = False
+        if user_data is None and template_data.get("UserData"):
+            user_data = template_data.get("UserData")
+    profile = template_data.get("IamInstanceProfile") or {}
+    refusal = engine.propagation.refusal(self.account_id, kwargs.get("iam_instance_profile_name") or profile.get("Name"),
+                                         kwargs.get("iam_instance_profile_arn") or profile.get("Arn"))
+    if refusal:
+        from moto.ec2.exceptions import EC2ClientError
+
+        raise EC2ClientError("InvalidParameterValue", refusal)
+    instance_type = kwargs.get("instance_type") or "m1.small"
+    zone = zone_of(self, kwargs)
+    if zone:
+        _refuse_unavailable_zone(engine, self, zone, instance_type)
+    _apply_template_settings(kwargs, template_data)
+    mappings = resolve_block_devices(self, image_id, template_data.get("BlockDeviceMappings"),
+                                     kwargs.get("block_device_mappings") if "block_device_mappings" in kwargs else None)
+    if mappings is not None:
+        kwargs["block_device_mappings"] = mappings
+        kwargs.pop("launch_config", None)
+    existing_interfaces = set(self.enis)
+    kept = {int(n.get("DeviceIndex", 0)) for n in kwargs.get("nics") or [] if str(n.get("DeleteOnTermination")).lower() == "false"}
+    reservation = original(self, image_id, count, user_data, security_group_names, **kwargs)
+    profile = template_data.get("IamInstanceProfile") or {}
+    text = _decoded(user_data)
+    for instance in reservation.instances:
+        if profile and not self.iam_instance_profile_associations.get(instance.id):
+            try:
+                self.associate_iam_instance_profile(instance_id=instance.id,
+                                                    iam_instance_profile_name=profile.get("Name"),
+                                                    iam_instance_profile_arn=profile.get("Arn"))
+            except Exception:  # noqa: BLE001 - an unknown profile is the caller's problem on AWS too
+                pass
+        sim = engine.instances.register(instance, self.account_id, self.region_name, text)
+        engine.consistency.created(instance.id)  # describes see it a while later (consistency.py)
+        credits = (template_data.get("CreditSpecification") or {}).get("CpuCredits")
+        mode = default_mode(instance.instance_type, engine.delays.t3_standard_by_default)
+        engine.credits.start(sim, instance.instance_type, (credits or mode) if mode else None)
+        # An interface the launch created goes with the instance at "terminated" (AWS's default
+        # DeleteOnTermination for those); moto keeps it, and with it its security groups in use.
+        for index, interface in instance.nics.items():
+            if interface.id not in existing_interfaces and int(index) not in kept:
+                interface.sandbox_delete_on_termination = True
+    return reservation
 
 
 @patch(M, "InstanceBackend", "terminate_instances")

@@ -1,6 +1,11 @@
 """CreateLoadBalancer: ``provisioning`` for ``lb_provisioning_s``, then ``active`` (moto: active at once), with its
 network interfaces (interfaces.py), which outlive DeleteLoadBalancer; target groups briefly in use after their
-listener goes."""
+listener goes.
+
+CreateLoadBalancer is idempotent (ELBv2 API Reference, CreateLoadBalancer: "This operation is idempotent,
+which means that it completes at most one time. If you attempt to create multiple load balancers with the
+same settings, each call succeeds."): the same name with the same settings answers the existing load
+balancer, the same name with other settings DuplicateLoadBalancerName. moto made a second one."""
 
 from __future__ import annotations
 
@@ -18,10 +23,28 @@ def activate(engine, _original):
     return activate
 
 
+def _same_load_balancer(balancer, security_groups, subnet_ids, subnet_mappings, scheme, loadbalancer_type) -> bool:
+    subnets = set(subnet_ids or []) | {m.get("SubnetId") for m in subnet_mappings or []}
+    return ((balancer.scheme or "internet-facing") == (scheme or "internet-facing")
+            and (balancer.type or "application") == (loadbalancer_type or "application")
+            and {getattr(s, "id", s) for s in balancer.subnets} == subnets
+            # Without security groups in the request, AWS gives the VPC's default one: no difference.
+            and (not security_groups or set(balancer.security_groups or []) == set(security_groups)))
+
+
 @patch(M, "ELBv2Backend", "create_load_balancer")
 def create_load_balancer(engine, original):
-    def create_load_balancer(self, *args, **kwargs):
-        balancer = original(self, *args, **kwargs)
+    from moto.elbv2.exceptions import DuplicateLoadBalancerName
+
+    def create_load_balancer(self, name, security_groups, subnet_ids, subnet_mappings=None, scheme="internet-facing",
+                             loadbalancer_type=None, *args, **kwargs):
+        for existing in list(self.load_balancers.values()):
+            if existing.name == name:
+                if _same_load_balancer(existing, security_groups, subnet_ids, subnet_mappings, scheme, loadbalancer_type):
+                    return existing
+                raise DuplicateLoadBalancerName()
+        balancer = original(self, name, security_groups, subnet_ids, subnet_mappings, scheme, loadbalancer_type,
+                            *args, **kwargs)
         balancer.sandbox_active_at = engine.now() + engine.delays.lb_provisioning_s
         engine.load_balancer_interfaces.created(self, balancer)
         return balancer

@@ -6,8 +6,11 @@ list_awssystemsmanager).
   ``InstanceIds`` (the EC2 instance ARN, with ``ssm:resourceTag/*`` and ``aws:ResourceTag/*`` = the
   instance's tags). With ``Targets`` instead of ``InstanceIds`` the instances are not known before
   the call: ``instance/*`` without resource tags (not mapped precisely).
-* ``GetParameter``: ``parameter/<name without leading slash>``; AWS's public parameters
-  (``/aws/service/...``) have no account in their ARN.
+* ``GetParameter``, ``PutParameter``, ``DeleteParameter``: ``parameter/<name without leading
+  slash>``; AWS's public parameters (``/aws/service/...``) have no account in their ARN.
+  ``PutParameter`` with ``Tags`` also needs ``ssm:AddTagsToResource`` on the parameter (AWS
+  CloudFormation User Guide, AWS::SSM::Parameter: "To create an SSM parameter, you must have the
+  IAM permissions ssm:PutParameter and ssm:AddTagsToResource").
 """
 
 from __future__ import annotations
@@ -27,13 +30,31 @@ def send_command(call: Call) -> None:
                    resource_tags=call.state.ec2_tags(call.region, instance_id))
 
 
-def get_parameter(call: Call) -> None:
+def _parameter_arn(call: Call) -> str:
     name = (call.param("Name") or "").lstrip("/")
     account = "" if name.startswith("aws/") else call.account
-    call.check(f"arn:{call.partition}:ssm:{call.region}:{account}:parameter/{name}")
+    return f"arn:{call.partition}:ssm:{call.region}:{account}:parameter/{name}"
+
+
+def get_parameter(call: Call) -> None:
+    call.check(_parameter_arn(call))
+
+
+def put_parameter(call: Call) -> None:
+    arn = _parameter_arn(call)
+    tags = {t["Key"]: t.get("Value", "") for t in items(call.param("Tags"))}
+    call.check(arn, request_tags=tags)
+    if tags:
+        call.check(arn, request_tags=tags, action="ssm:AddTagsToResource", reason="tags given at PutParameter")
+
+
+def delete_parameter(call: Call) -> None:
+    call.check(_parameter_arn(call))
 
 
 TABLE = {
     "SendCommand": send_command,
     "GetParameter": get_parameter,
+    "PutParameter": put_parameter,
+    "DeleteParameter": delete_parameter,
 }

@@ -1,0 +1,48 @@
+"""RunInstances honours ClientToken, and image names are unique per account and region, as on AWS."""
+
+import uuid
+
+import botocore.exceptions
+import pytest
+
+from sandbox_harness import linux_image
+
+
+def test_run_instances_with_the_same_client_token_launches_once(fresh):
+    ec2 = fresh.client("ec2")
+    image = linux_image(ec2)
+    token = uuid.uuid4().hex
+    first = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro", ClientToken=token)
+    again = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro", ClientToken=token)
+    ids = [i["InstanceId"] for i in first["Instances"]]
+    try:
+        assert [i["InstanceId"] for i in again["Instances"]] == ids
+        assert again["ReservationId"] == first["ReservationId"]
+        with pytest.raises(botocore.exceptions.ClientError) as refused:
+            ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.small", ClientToken=token)
+        assert refused.value.response["Error"]["Code"] == "IdempotentParameterMismatch"
+        # Another token is another launch.
+        other = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                                  ClientToken=uuid.uuid4().hex)
+        ids += [i["InstanceId"] for i in other["Instances"]]
+        assert len(set(ids)) == 2
+    finally:
+        ec2.terminate_instances(InstanceIds=ids)
+
+
+def test_an_image_name_is_refused_while_another_image_has_it(fresh):
+    ec2 = fresh.client("ec2")
+    instance = ec2.run_instances(ImageId=linux_image(ec2), MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    name = f"idem-{uuid.uuid4().hex[:8]}"
+    try:
+        image = ec2.create_image(InstanceId=instance, Name=name)["ImageId"]
+        with pytest.raises(botocore.exceptions.ClientError) as refused:
+            ec2.create_image(InstanceId=instance, Name=name)
+        assert refused.value.response["Error"]["Code"] == "InvalidAMIName.Duplicate"
+        assert image in refused.value.response["Error"]["Message"]
+        assert len(ec2.describe_images(Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"]) == 1
+        ec2.deregister_image(ImageId=image)
+        again = ec2.create_image(InstanceId=instance, Name=name)["ImageId"]
+        ec2.deregister_image(ImageId=again)
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance])
