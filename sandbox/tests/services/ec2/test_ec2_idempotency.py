@@ -40,7 +40,10 @@ def test_an_image_name_is_refused_while_another_image_has_it(fresh):
             ec2.create_image(InstanceId=instance, Name=name)
         assert refused.value.response["Error"]["Code"] == "InvalidAMIName.Duplicate"
         assert image in refused.value.response["Error"]["Message"]
-        assert len(ec2.describe_images(Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"]) == 1
+        # A filtered describe sees the new image a while after the create (describe_after_create_s).
+        named = fresh.wait_for(lambda: ec2.describe_images(Owners=["self"], Filters=[{"Name": "name", "Values": [name]}])["Images"],
+                               120, "the image in a filtered describe")
+        assert len(named) == 1
         ec2.deregister_image(ImageId=image)
         again = ec2.create_image(InstanceId=instance, Name=name)["ImageId"]
         ec2.deregister_image(ImageId=again)
