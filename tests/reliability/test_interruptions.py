@@ -160,8 +160,12 @@ def test_a_signalled_run_removes_its_temporaries_before_it_exits(sandbox, tmp_pa
         process = start_playbook("playbooks/site.yml", sandbox=sandbox, inventory=inventory, skip_tags=["scale_test"])
         reached = wait_for_call(process, sandbox, "ec2", "RunInstances")
         assert reached, f"the run ended before the bake launched its instance:\n{process.wait(timeout=60).describe()}"
-        # The instance is launched and the lock held: the moment a Ctrl-C hurts most.
-        assert bake_temporaries(sandbox, stack)["instances"], "no temporary instance to interrupt"
+        # The instance is launched and the lock held: the moment a Ctrl-C hurts most. EC2's filtered
+        # describes see a new instance a moment after RunInstances (describe_after_create_s): the
+        # signal comes once they do, as the cleanup finds the temporaries by their tags (an instance
+        # signalled inside that window is the next run's sweep's, as after SIGKILL).
+        assert sandbox.wait_for(lambda: bake_temporaries(sandbox, stack)["instances"], 300,
+                                "the bake's instance in a filtered describe"), "no temporary instance to interrupt"
         assert stack_lock(sandbox, stack) is not None, "the run does not hold the stack's lock"
         signalled = time.monotonic()
         process.signal(signum)

@@ -45,10 +45,13 @@ def test_teardown_waits_for_the_load_balancers_interfaces_and_says_so(sandbox, s
 def test_a_killed_teardown_is_finished_by_the_next(sandbox, stacks):
     stack, inventory = stacks[1]
     sandbox.clear_requests()
-    process = start_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory)
+    # The killed teardown holds the stack's lock until it expires (stack_lock_ttl, simulated
+    # seconds); the next one waits for that and takes it over, as after a killed converge.
+    process = start_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory,
+                             extra_vars={"stack_lock_ttl": 600})
     assert kill_at(process, sandbox, "elbv2", "DeleteLoadBalancer", 2), "the teardown ended before the load balancer went"
     assert stack_resources(sandbox, stack), "the kill came too late to leave anything"
-    again = run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory)
+    again = run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory, extra_vars={"stack_lock_wait": 900})
     assert again.rc == 0, again.describe()
     left = stack_resources(sandbox, stack)
     assert not left, format_resources(left)
