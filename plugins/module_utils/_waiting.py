@@ -122,6 +122,24 @@ def wait_until(read, verdict, poller):
         poller.pause()
 
 
+def call_until_found(call, not_found_codes, timeout, interval):
+    """``call()``, repeated through ``wait_until`` while AWS answers one of ``not_found_codes``
+    about something just created (its eventual consistency: EC2's new ids, IAM's new entities).
+    True once the call succeeds, False when ``timeout`` seconds pass first; other errors propagate."""
+    def attempt():
+        try:
+            call()
+        except Exception as e:  # pylint: disable=broad-exception-caught
+            if (getattr(e, "response", None) or {}).get("Error", {}).get("Code") not in not_found_codes:
+                raise
+            return False
+        return True
+
+    outcome, _done, _detail = wait_until(attempt, lambda done: (DONE, "done") if done else (WAITING, "not found yet"),
+                                         Poller(timeout, interval))
+    return outcome == DONE
+
+
 # What each resource kind may be waited for, and which states end a wait in failure (AWS's own
 # state names: DescribeImages, DescribeLoadBalancers, DescribeInstances).
 WAITABLE = {

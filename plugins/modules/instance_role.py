@@ -99,12 +99,11 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._iam import roles as iam_roles
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
-from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE, Poller, WAITING, wait_until
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import call_until_found
 
 # How often a call on a role or profile just created is retried while IAM propagates it.
 PROPAGATION_RETRY_SECONDS = 2
@@ -121,16 +120,7 @@ def new_tags(current, wanted):
 
 def retried(module, call, what):
     """call(), retried while IAM answers NoSuchEntity for what was just created."""
-    def attempt():
-        try:
-            call()
-        except is_boto3_error_code("NoSuchEntity"):
-            return False
-        return True
-
-    outcome, _done, _detail = wait_until(attempt, lambda done: (DONE, "done") if done else (WAITING, "not found yet"),
-                                         Poller(module.params["create_timeout"], PROPAGATION_RETRY_SECONDS))
-    if outcome != DONE:
+    if not call_until_found(call, ("NoSuchEntity",), module.params["create_timeout"], PROPAGATION_RETRY_SECONDS):
         module.fail_json(msg="%s: IAM still answered NoSuchEntity after %ds" % (what, module.params["create_timeout"]))
 
 

@@ -101,13 +101,12 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2 import security_groups as sg
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
-from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE, Poller, WAITING, wait_until
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import call_until_found
 
 # How often the rules' call is retried while a new group's id propagates (EC2's eventual consistency).
 PROPAGATION_RETRY_SECONDS = 2
@@ -115,16 +114,8 @@ PROPAGATION_RETRY_SECONDS = 2
 
 def authorize_new_group(module, ec2, group_id, rules):
     """Authorize the rules of a group just created, retrying while EC2 does not know its id yet."""
-    def try_authorize():
-        try:
-            sg.authorize_ingress(ec2, group_id, rules)
-        except is_boto3_error_code("InvalidGroup.NotFound"):
-            return False
-        return True
-
-    poller = Poller(module.params["create_timeout"], PROPAGATION_RETRY_SECONDS)
-    outcome, _done, _detail = wait_until(try_authorize, lambda done: (DONE, "authorized") if done else (WAITING, "not found yet"), poller)
-    if outcome != DONE:
+    if not call_until_found(lambda: sg.authorize_ingress(ec2, group_id, rules), ("InvalidGroup.NotFound",),
+                            module.params["create_timeout"], PROPAGATION_RETRY_SECONDS):
         module.fail_json(msg="security group %s (%s) was still unknown to AuthorizeSecurityGroupIngress after %ds (InvalidGroup.NotFound)"
                          % (module.params["name"], group_id, module.params["create_timeout"]), group_id=group_id)
 

@@ -13,6 +13,7 @@ from ansible.module_utils.testing import patch_module_args
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.scaleout.webtier.plugins.module_utils import _waiting
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 
 REGION = "eu-west-1"
@@ -62,9 +63,11 @@ def clock():
 
 @pytest.fixture
 def fake_poller(monkeypatch, clock):
-    """Make a module's Poller run on the fake clock: patch(module)."""
+    """Make a module's Poller run on the fake clock: patch(module). A module that waits through a
+    _waiting helper (call_until_found) has the helper's Poller patched instead."""
     def patch(module):
-        monkeypatch.setattr(module, "Poller", functools.partial(Poller, clock=clock, sleep=clock.sleep))
+        target = module if hasattr(module, "Poller") else _waiting
+        monkeypatch.setattr(target, "Poller", functools.partial(Poller, clock=clock, sleep=clock.sleep))
     return patch
 
 
