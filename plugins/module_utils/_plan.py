@@ -24,6 +24,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.scaleout.webtier.plugins.module_utils import _group
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import images_to_retire
+from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import load_balancers as lb
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import target_groups as tg
 
 CREATE, UPDATE, REPLACE, DELETE, NO_CHANGE = "create", "update", "replace", "delete", "no change"
@@ -148,37 +149,6 @@ def plan_target_group(wanted, found):
     return _verdict("load_balancer", resource, changes)
 
 
-def _listener_changes(current, wanted):
-    """What amazon.aws.elb_application_lb would modify in one listener (its comparison, on our settings)."""
-    changes = []
-    if current["Protocol"] != wanted["Protocol"]:
-        changes.append("protocol: %s -> %s" % (current["Protocol"], wanted["Protocol"]))
-    if wanted["Protocol"] in ("HTTPS", "TLS"):
-        if wanted.get("SslPolicy") and current.get("SslPolicy") != wanted["SslPolicy"]:
-            changes.append("ssl policy: %s -> %s" % (current.get("SslPolicy"), wanted["SslPolicy"]))
-        certificates = [c["CertificateArn"] for c in current.get("Certificates") or []]
-        if wanted.get("Certificates") and certificates[:1] != [wanted["Certificates"][0]["CertificateArn"]]:
-            changes.append("certificate: %s -> %s" % (certificates[:1], wanted["Certificates"][0]["CertificateArn"]))
-    keep = ("AuthenticateOidcConfig", "FixedResponseConfig", "RedirectConfig", "TargetGroupArn", "Type")
-    now = [dict((k, v) for k, v in a.items() if k in keep) for a in current.get("DefaultActions") or []]
-    if sorted(map(repr, _sorted_dicts(now))) != sorted(map(repr, _sorted_dicts(wanted["DefaultActions"]))):
-        changes.append("default actions: %s -> %s" % (_actions_text(now), _actions_text(wanted["DefaultActions"])))
-    return changes
-
-
-def _sorted_dicts(items):
-    def norm(value):
-        if isinstance(value, dict):
-            return dict((k, norm(v)) for k, v in sorted(value.items()))
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    return [norm(i) for i in items]
-
-
-def _actions_text(actions):
-    return ", ".join("%s %s" % (a.get("Type"), a.get("TargetGroupArn") or a.get("RedirectConfig", {}).get("Protocol", ""))
-                     for a in actions) or "none"
-
-
 def wanted_listeners(listeners, target_group_arn):
     result = copy.deepcopy(listeners)
     for listener in result:
@@ -189,30 +159,28 @@ def wanted_listeners(listeners, target_group_arn):
 
 
 def plan_load_balancer(wanted, found, target_group_arn, group_ids):
-    """As amazon.aws.elb_application_lb decides: subnets, security groups, tags (purged) and the
-    listeners by port (purge_listeners: a listener on another port goes)."""
+    """As scaleout.webtier.load_balancer decides (the same pure functions): scheme (fixed), subnets,
+    security groups, tags (purged) and the listeners by port (purge_listeners: a listener on
+    another port goes)."""
     resource = "load balancer %s" % wanted["name"]
     if found is None:
         return _entry("load_balancer", resource, CREATE)
     balancer = found["load_balancer"]
-    changes = []
-    if balancer.get("Scheme") != wanted["scheme"]:
-        return _entry("load_balancer", resource, REPLACE, ["scheme: %s -> %s" % (balancer.get("Scheme"), wanted["scheme"])])
-    subnets = sorted(z["SubnetId"] for z in balancer.get("AvailabilityZones") or [])
-    if subnets != sorted(wanted["subnet_ids"]):
-        changes.append("subnets: %s -> %s" % (subnets, sorted(wanted["subnet_ids"])))
+    replace = lb.replacement_reasons(balancer, wanted["scheme"])
+    if replace:
+        return _entry("load_balancer", resource, REPLACE, replace)
     groups = [group_ids.get(name) or "%s %s" % (UNKNOWN, name) for name in wanted["security_group_names"]]
-    if set(balancer.get("SecurityGroups") or []) != set(groups):
-        changes.append("security groups: %s -> %s" % (sorted(balancer.get("SecurityGroups") or []), sorted(groups)))
+    placement = lb.placement_changes(balancer, wanted["subnet_ids"], groups)
+    changes = []
+    if "subnets" in placement:
+        changes.append("subnets: %s -> %s" % (lb.subnet_ids_of(balancer), placement["subnets"]))
+    if "security_groups" in placement:
+        changes.append("security groups: %s -> %s" % (sorted(balancer.get("SecurityGroups") or []), placement["security_groups"]))
     changes += tag_changes(found["tags"], wanted["tags"])
-    listeners = dict((listener["Port"], listener) for listener in found["listeners"])
-    for listener in wanted_listeners(wanted["listeners"], target_group_arn):
-        port = int(listener["Port"])
-        if port not in listeners:
-            changes.append("listener %s %s: missing -> present" % (listener["Protocol"], port))
-            continue
-        changes += ["listener %s: %s" % (port, c) for c in _listener_changes(listeners.pop(port), listener)]
-    changes += ["listener %s %s: present -> (removed)" % (listeners[p]["Protocol"], p) for p in sorted(listeners)]
+    create, modify, delete = lb.listener_updates(found["listeners"], wanted_listeners(wanted["listeners"], target_group_arn))
+    changes += ["listener %s %s: missing -> present" % (listener["Protocol"], listener["Port"]) for listener in create]
+    changes += ["listener %s: %s" % (listener["Port"], line) for _arn, listener, lines in modify for line in lines]
+    changes += ["listener %s %s: present -> (removed)" % (listener["Protocol"], listener["Port"]) for listener in delete]
     return _verdict("load_balancer", resource, changes)
 
 
