@@ -13,15 +13,15 @@ description:
     for one listener (the read by name, the create, the listener), where
     M(amazon.aws.elb_application_lb) makes eleven (it re-reads the load balancer, its attributes,
     tags, listeners and their rules after the create).
-  - On an existing load balancer it reads the listeners and the tags (no attributes, no rules: the
-    module manages neither) and changes only what differs - C(SetSubnets), C(SetSecurityGroups),
+  - On an existing load balancer it reads the listeners and the tags (no attributes and no rules, which
+    the module does not manage) and changes only what differs - C(SetSubnets), C(SetSecurityGroups),
     C(CreateListener), C(ModifyListener), C(DeleteListener) (listeners matched by port, see
     O(purge_listeners)), C(AddTags), C(RemoveTags) - with no write call when all is as wanted.
   - The scheme and the type cannot change on AWS; the module fails naming them instead of replacing
     the load balancer.
   - C(CreateLoadBalancer) is idempotent (ELB API Reference) - the same name and settings answer the
     existing load balancer, so a create whose answer was lost and is retried makes no second one. The
-    same name with other settings is refused (C(DuplicateLoadBalancerName)) - a load balancer the read
+    same name with other settings is refused (C(DuplicateLoadBalancerName)), a load balancer the read
     did not find yet; the module then reads it again and updates it. C(CreateListener) is
     idempotent in the same way; a port already taken with other settings (C(DuplicateListener)) is
     updated instead.
