@@ -250,3 +250,28 @@ def test_the_table_lists_each_resource_and_its_changes():
     assert any(line.startswith("scaling_group") and line.endswith("update") for line in lines)
     assert any("max_size: 6 -> 4" in line for line in lines)
     assert lines[-1] == "plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 9 unchanged"
+
+
+def test_https_and_its_redirect_as_aws_describes_them_plan_no_change_and_a_turned_back_listener_is_named():
+    # The listeners the role wants with a certificate; DescribeListeners fills in the redirect's
+    # unset components and adds ForwardConfig. The plan compares as scaleout.webtier.load_balancer.
+    cert = "arn:aws:acm:r:1:certificate/c"
+    forward = [{"Type": "forward", "TargetGroupArn": _plan.TARGET_GROUP_ARN}]
+    redirect = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
+    wanted = copy.deepcopy(WANTED)
+    wanted["load_balancer"]["load_balancer"]["listeners"] = [
+        {"Protocol": "HTTPS", "Port": 443, "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+         "Certificates": [{"CertificateArn": cert}], "DefaultActions": forward},
+        {"Protocol": "HTTP", "Port": 80, "DefaultActions": redirect}]
+    read = copy.deepcopy(READ)
+    https = dict(read["load_balancer"]["listeners"][0], Port=443, Protocol="HTTPS", ListenerArn="arn:l443",
+                 SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06", Certificates=[{"CertificateArn": cert}])
+    http = {"Port": 80, "Protocol": "HTTP", "ListenerArn": "arn:l80",
+            "DefaultActions": [{"Type": "redirect", "Order": 1, "RedirectConfig": {
+                "Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "StatusCode": "HTTP_301"}}]}
+    read["load_balancer"]["listeners"] = [https, http]
+    assert changed(plan_of(read, wanted)) == {}
+    # The HTTP listener forwarding again (the certificate taken away by hand): named as a change.
+    read["load_balancer"]["listeners"] = [https, dict(http, DefaultActions=https["DefaultActions"])]
+    assert changed(plan_of(read, wanted)) == {"load balancer demo-alb": [
+        "listener 80: default actions: forward %s -> redirect HTTPS" % TG_ARN]}
