@@ -108,8 +108,8 @@ def listener_errors(listeners):
         else:
             ports.append(port)
         certificates = listener.get("Certificates") or []
-        if listener.get("Protocol") == "HTTPS" and not (certificates and isinstance(certificates[0], dict)
-                                                       and certificates[0].get("CertificateArn")):
+        has_certificate = bool(certificates) and isinstance(certificates[0], dict) and bool(certificates[0].get("CertificateArn"))
+        if listener.get("Protocol") == "HTTPS" and not has_certificate:
             errors.append("%s: an HTTPS listener needs Certificates, [{CertificateArn: ...}]" % where)
         actions = listener.get("DefaultActions")
         if not actions or not isinstance(actions, list):
@@ -154,9 +154,15 @@ def normalized_listener(listener):
     return result
 
 
+def _action_text(action):
+    """'forward <target group ARN>', 'redirect HTTPS', 'fixed-response 503' (pure)."""
+    detail = (action.get("TargetGroupArn") or (action.get("RedirectConfig") or {}).get("Protocol")
+              or (action.get("FixedResponseConfig") or {}).get("StatusCode") or "")
+    return "%s %s" % (action["Type"], detail)
+
+
 def _actions_text(actions):
-    return ", ".join("%s %s" % (a["Type"], a.get("TargetGroupArn") or (a.get("RedirectConfig") or {}).get("Protocol")
-                                 or (a.get("FixedResponseConfig") or {}).get("StatusCode") or "") for a in actions) or "none"
+    return ", ".join(_action_text(a) for a in actions) or "none"
 
 
 def listener_changes(current, wanted):
