@@ -276,6 +276,7 @@ def test_https_and_its_redirect_as_aws_describes_them_plan_no_change_and_a_turne
     assert changed(plan_of(read, wanted)) == {"load balancer demo-alb": [
         "listener 80: default actions: forward %s -> redirect HTTPS" % TG_ARN]}
 
+
 def test_a_refresh_is_read_for_unless_every_instance_is_in_service_on_the_default_version():
     group = dict(READ["group"], DesiredCapacity=2, Instances=[
         {"InstanceId": "i-%d" % n, "LifecycleState": "InService", "LaunchTemplate": {"Version": "1"}} for n in (1, 2)])
