@@ -63,8 +63,9 @@ options:
     elements: str
     default: []
   health_check_type:
-    description: C(EC2), C(ELB), C(VPC_LATTICE) or C(EBS).
+    description: The group's health check.
     type: str
+    choices: [EC2, ELB, VPC_LATTICE, EBS]
     default: EC2
   health_check_grace_period:
     description: Seconds before a new instance's health checks count.

@@ -46,7 +46,8 @@ def described(group=None):
     return {"AutoScalingGroups": [group] if group else []}
 
 
-def read(autoscaling, group=None, policy=FOUND_POLICY):
+def read(autoscaling, group=None, policy="found"):
+    policy = FOUND_POLICY if policy == "found" else policy
     autoscaling.add_response("describe_auto_scaling_groups", described(group), {"AutoScalingGroupNames": [NAME]})
     if group:
         autoscaling.add_response("describe_policies", {"ScalingPolicies": [policy] if policy else []},
