@@ -169,6 +169,10 @@ created:
   description: Whether the group was (or in check mode would have been) created.
   returned: always
   type: bool
+create_attempts:
+  description: CreateAutoScalingGroup calls made, more than one when AWS refused the instance profile while IAM propagated it.
+  returned: when the group was created
+  type: int
 launch_template_changed:
   description: Whether the group's launch template or version was changed (its instances then run another one).
   returned: always
@@ -252,11 +256,13 @@ def create(module, autoscaling, wanted, policy):
     if module.check_mode:
         module.exit_json(msg="would have created Auto Scaling group %s%s" % (
             name, " and its target-tracking policy %s" % policy["PolicyName"] if policy else ""), **result)
-    refusal = groups.create_group(autoscaling, request, params["profile_propagation_timeout"], params["profile_propagation_retry_delay"])
+    refusal, attempts = groups.create_group(autoscaling, request, params["profile_propagation_timeout"],
+                                            params["profile_propagation_retry_delay"])
     if refusal is not None:
-        module.fail_json(msg="CreateAutoScalingGroup %s was still refused after %ds: %s (IAM had not yet propagated the "
-                             "launch template's instance profile to Auto Scaling; raise profile_propagation_timeout)"
-                             % (name, params["profile_propagation_timeout"], refusal), changed=False)
+        module.fail_json(msg="CreateAutoScalingGroup %s was still refused after %ds (%d attempts): %s (IAM had not yet propagated "
+                             "the launch template's instance profile to Auto Scaling; raise profile_propagation_timeout)"
+                             % (name, params["profile_propagation_timeout"], attempts, refusal), changed=False, create_attempts=attempts)
+    result["create_attempts"] = attempts
     groups.apply_calls(autoscaling, calls)
     if policy:
         autoscaling.put_scaling_policy(**policy)

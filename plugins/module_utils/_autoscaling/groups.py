@@ -56,8 +56,8 @@ def create_group(client, request, timeout, interval):
     """CreateAutoScalingGroup, repeated through the one wait loop while AWS refuses the launch
     template's instance profile as not yet propagated, for at most ``timeout`` seconds.
 
-    None once created; AWS's last refusal (its message) when the timeout passed first. Any other
-    error propagates at once.
+    ``(None, attempts)`` once created; ``(AWS's last refusal, attempts)`` when the timeout passed
+    first. Any other error propagates at once.
     """
     def attempt():
         try:
@@ -68,10 +68,10 @@ def create_group(client, request, timeout, interval):
             return e.response["Error"]["Message"]
         return None
 
+    poller = _waiting.Poller(timeout, interval)
     outcome, _refusal, detail = _waiting.wait_until(
-        attempt, lambda refusal: (_waiting.DONE, "created") if refusal is None else (_waiting.WAITING, refusal),
-        _waiting.Poller(timeout, interval))
-    return None if outcome == _waiting.DONE else detail
+        attempt, lambda refusal: (_waiting.DONE, "created") if refusal is None else (_waiting.WAITING, refusal), poller)
+    return (None if outcome == _waiting.DONE else detail), poller.polls
 
 
 def apply_calls(client, calls):

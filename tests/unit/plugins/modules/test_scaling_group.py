@@ -63,7 +63,7 @@ def test_a_new_group_is_one_read_one_create_with_tags_and_warmup_then_metrics_an
     failed, result = run(scaling_group, ARGS)
     assert not failed, result
     aws.done()
-    assert result["changed"] and result["created"] and not result["launch_template_changed"]
+    assert result["changed"] and result["created"] and not result["launch_template_changed"] and result["create_attempts"] == 1
     assert result["group"]["desired_capacity"] == 1 and result["group"]["instances"] == []
     assert result["group"]["policy"] == {"name": "demo-cpu", "target_value": 50.0, "estimated_warmup": 120}
     assert result["diff"]["before"] == {} and result["diff"]["after"]["instance_warmup"] == 120
@@ -82,7 +82,7 @@ def test_a_create_refused_while_the_profile_propagates_is_retried(aws, run, fake
     failed, result = run(scaling_group, ARGS)
     assert not failed, result
     aws.done()
-    assert clock.now == 20  # two refusals, each followed by the retry delay
+    assert clock.now == 20 and result["create_attempts"] == 3  # two refusals, each followed by the retry delay
 
 
 def test_a_profile_that_never_propagates_fails_in_aws_words_after_the_timeout(aws, run, fake_poller, clock):
@@ -95,7 +95,7 @@ def test_a_profile_that_never_propagates_fails_in_aws_words_after_the_timeout(aw
     failed, result = run(scaling_group, dict(ARGS, profile_propagation_timeout=30))
     assert failed
     aws.done()
-    assert "still refused after 30s" in result["msg"] and "Invalid IAM Instance Profile name" in result["msg"]
+    assert "still refused after 30s (4 attempts)" in result["msg"] and "Invalid IAM Instance Profile name" in result["msg"]
     assert clock.now == 30
 
 
