@@ -23,7 +23,6 @@ READ_POLICY_STATEMENTS = (
         "acm:DescribeCertificate",
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribeInstanceRefreshes",
-        "autoscaling:DescribeLifecycleHooks",
         "autoscaling:DescribePolicies",
         "autoscaling:DescribeScalingActivities",
         "cloudwatch:DescribeAlarmHistory",

@@ -19,10 +19,9 @@ the plan creates or replaces first (a new security group's id), the dependant sa
 
 import copy
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.scaleout.webtier.plugins.module_utils import _group
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling import settings as group_settings
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import images_to_retire
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import load_balancers as lb
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import target_groups as tg
@@ -389,47 +388,19 @@ def plan_launch_template_stage(wanted, read):
 # ------------------------------------------------------------------------------------ scaling group
 
 
-def snake_group(group):
-    """A DescribeAutoScalingGroups entry in amazon.aws.autoscaling_group_info's (snake_case) form."""
-    return camel_dict_to_snake_dict(group)
-
-
-def wanted_policy(wanted):
-    """The PutScalingPolicy parameters community.aws.autoscaling_policy compares, key by key."""
-    return {
-        "AutoScalingGroupName": wanted["group_name"],
-        "PolicyName": wanted["name"],
-        "PolicyType": "TargetTrackingScaling",
-        "TargetTrackingConfiguration": {
-            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
-            "TargetValue": float(wanted["target_value"]),
-            "DisableScaleIn": False,
-        },
-        "EstimatedInstanceWarmup": int(wanted["warmup"]),
-    }
-
-
 def plan_policy(wanted, found):
+    """As scaleout.webtier.scaling_group decides (the same pure functions)."""
     resource = "scaling policy %s" % wanted["name"]
     if found is None:
         return _entry("scaling_group", resource, CREATE)
-    changes = []
-    for key, value in wanted_policy(wanted).items():
-        now = found.get(key)
-        if now != value:
-            if key == "TargetTrackingConfiguration" and isinstance(now, dict):
-                for part in sorted(set(now) | set(value)):
-                    if now.get(part) != value.get(part):
-                        changes.append("%s: %s -> %s" % (part, now.get(part), value.get(part)))
-            else:
-                changes.append("%s: %s -> %s" % (key, now, value))
-    return _verdict("scaling_group", resource, changes)
+    policy = group_settings.wanted_policy(wanted["group_name"], wanted["name"], wanted["target_value"], wanted["warmup"])
+    return _verdict("scaling_group", resource, group_settings.policy_differences(found, policy))
 
 
 def plan_group(wanted, read, target_group_arn, template_changes):
-    """The group (group_drift, the comparison the role already makes before it updates), its default
-    warmup (autoscaling_warmup), its policy, and the instance refresh the role starts when the
-    template gets a new default version or an instance runs an older version."""
+    """The group and its default warmup, as scaleout.webtier.scaling_group decides (the same pure
+    functions), its policy, and the instance refresh the role starts when the template gets a new
+    default version or an instance runs an older version."""
     resource = "Auto Scaling group %s" % wanted["name"]
     found = read["group"]
     entries = []
@@ -437,9 +408,9 @@ def plan_group(wanted, read, target_group_arn, template_changes):
         return [_entry("scaling_group", resource, CREATE), _entry("scaling_group", "scaling policy %s" % wanted["policy"]["name"], CREATE)]
     desired = dict(wanted["group"])
     desired["target_group_arns"] = [target_group_arn or UNKNOWN if a == TARGET_GROUP_ARN else a for a in desired["target_group_arns"]]
-    changes = _group.group_drift(snake_group(found), desired)
-    if found.get("DefaultInstanceWarmup") != int(wanted["warmup"]):
-        changes.append("default instance warmup: %s -> %s" % (found.get("DefaultInstanceWarmup"), int(wanted["warmup"])))
+    desired["instance_warmup"] = wanted["warmup"]
+    changes = group_settings.difference_lines(group_settings.group_differences(
+        group_settings.current_group(found), group_settings.wanted_group(desired)))
     if wanted["refresh"]:
         template = read["launch_template"]
         default = str(template["template"]["DefaultVersionNumber"]) if template else None

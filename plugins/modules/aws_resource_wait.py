@@ -114,6 +114,11 @@ throttled_polls:
   description: Polls that AWS throttled (each stretched the next pause).
   returned: always
   type: int
+zones:
+  description: For O(resource=group), the Availability Zone of each instance last seen in the group.
+  returned: when the wait succeeded
+  type: dict
+  sample: {"i-0123456789abcdef0": "eu-west-1a"}
 waited_for:
   description: For O(resource=security_group), each network interface seen in the groups while waiting, with its description.
   returned: when the wait succeeded
@@ -284,7 +289,10 @@ def main():
         fail_aws(module, e, "Unable to read the state of %s %s" % (resource, ", ".join(ids)))
     shown = dict((key, value[0]) for key, value in states(observed).items())
     if outcome == DONE:
-        module.exit_json(changed=False, states=shown, detail=detail, waited_for=describe_seen(waited_for), **poller.summary())
+        zones = dict((i["InstanceId"], i.get("AvailabilityZone", "")) for i in observed[0].get("Instances", [])) \
+            if resource == "group" else {}
+        module.exit_json(changed=False, states=shown, detail=detail, waited_for=describe_seen(waited_for), zones=zones,
+                         **poller.summary())
     if outcome == FAILED:
         module.fail_json(msg="stopped waiting for %s to become %s: %s" % (resource, target, detail), states=shown,
                          detail=detail, **poller.summary())

@@ -4,6 +4,7 @@
 
 """Private: Auto Scaling groups, their policies and activities (the clients retry, see _aws_clients)."""
 
+from ansible_collections.scaleout.webtier.plugins.module_utils import _waiting
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import paginate
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import iso
 from ansible_collections.scaleout.webtier.plugins.module_utils._time import parse_time
@@ -35,6 +36,48 @@ def tagged_groups(client, key, value):
     """Every group tagged key=value (paginated)."""
     return paginate(client, "describe_auto_scaling_groups",
                     Filters=[{"Name": "tag:" + key, "Values": [value]}])["AutoScalingGroups"]
+
+
+# How AWS refuses CreateAutoScalingGroup while IAM has not propagated a new instance profile that
+# the launch template names: "ValidationError: You must use a valid fully-formed launch template.
+# Value (...) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name"
+# (hashicorp/terraform-provider-aws#5633 retries the create on it; eksctl-io/eksctl#8039 saw it
+# succeed 34 s after CreateInstanceProfile).
+PROFILE_NOT_PROPAGATED = "Invalid IAM Instance Profile"
+
+
+def profile_not_propagated(error):
+    """Whether a ClientError is CreateAutoScalingGroup refusing an instance profile IAM has not propagated yet."""
+    details = (getattr(error, "response", None) or {}).get("Error", {})
+    return details.get("Code") == "ValidationError" and PROFILE_NOT_PROPAGATED in details.get("Message", "")
+
+
+def create_group(client, request, timeout, interval):
+    """CreateAutoScalingGroup, repeated through the one wait loop while AWS refuses the launch
+    template's instance profile as not yet propagated, for at most ``timeout`` seconds.
+
+    ``(None, attempts)`` once created; ``(AWS's last refusal, attempts)`` when the timeout passed
+    first. Any other error propagates at once.
+    """
+    def attempt():
+        try:
+            client.create_auto_scaling_group(**request)
+        except Exception as e:  # pylint: disable=broad-exception-caught
+            if not profile_not_propagated(e):
+                raise
+            return e.response["Error"]["Message"]
+        return None
+
+    poller = _waiting.Poller(timeout, interval)
+    outcome, _refusal, detail = _waiting.wait_until(
+        attempt, lambda refusal: (_waiting.DONE, "created") if refusal is None else (_waiting.WAITING, refusal), poller)
+    return (None if outcome == _waiting.DONE else detail), poller.polls
+
+
+def apply_calls(client, calls):
+    """Make ``[(boto3 operation, parameters)]`` calls in order (see _autoscaling.settings)."""
+    for operation, params in calls:
+        getattr(client, operation)(**params)
 
 
 def set_default_warmup(client, name, warmup):

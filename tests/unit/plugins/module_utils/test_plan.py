@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from ansible_collections.scaleout.webtier.plugins.module_utils import _plan
-from ansible_collections.scaleout.webtier.plugins.module_utils._group import GROUP_METRICS
+from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.settings import GROUP_METRICS
 
 TAGS = {"scaleout:stack": "demo", "scaleout:managed-by": "scaleout.webtier"}
 TG_ARN = "arn:aws:elasticloadbalancing:r:1:targetgroup/demo-tg/1"
