@@ -79,6 +79,7 @@ READ_POLICY_STATEMENTS = (
     )),
     ("StackLockRead", (
         "ssm:GetParameter",
+        "ssm:GetParametersByPath",
     )),
 )
 
@@ -179,6 +180,7 @@ WRITE_POLICY_STATEMENTS = (
     ("StackLock", (
         "ssm:AddTagsToResource",
         "ssm:DeleteParameter",
+        "ssm:DeleteParameters",
         "ssm:PutParameter",
     )),
 )
