@@ -313,8 +313,9 @@ def renew(module, ssm, owner):
     if verdict == lock.LOST:
         holder = lock.describe(current, name, now) if current else f"{name} does not exist (released by someone else)"
         module.fail_json(msg=f"this run ({owner}) no longer holds the lock of stack {stack}: {holder}. "
-                             "It stops here so that two runs do not write the stack at once; stack_lock_ttl "
-                             "is shorter than the time between two renewals of this run.",
+                             "It stops here so that two runs do not write the stack at once. If its lock "
+                             "expired before this renewal, stack_lock_ttl is shorter than the time between "
+                             "two renewals of this run.",
                          held=False, renewed=False, lock=dict(current or {}, name=name))
     if verdict == lock.KEEP:
         return dict(changed=False, held=True, renewed=False, lock=dict(current, name=name))
