@@ -231,7 +231,8 @@ def take_over(ssm, params, owner, stale, now):
         mark = lock.new_record(owner, "take-over", now, params["ttl"])
         if locks.create(ssm, marker, lock.encode(mark), params["tags"]):
             break
-        value, _version, now = locks.server_now(ssm, marker)
+        value, _version, answered = locks.server_now(ssm, marker)
+        now = answered or now
         if value is None:
             return False, stale, None  # its taker just finished or gave up: the next try reads again
         other = lock.decode(value)
