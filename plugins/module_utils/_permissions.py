@@ -76,6 +76,7 @@ READ_POLICY_STATEMENTS = (
     )),
     ("StackLockRead", (
         "ssm:GetParameter",
+        "ssm:GetParametersByPath",
     )),
 )
 
@@ -176,6 +177,7 @@ WRITE_POLICY_STATEMENTS = (
     ("StackLock", (
         "ssm:AddTagsToResource",
         "ssm:DeleteParameter",
+        "ssm:DeleteParameters",
         "ssm:PutParameter",
     )),
 )

@@ -175,6 +175,8 @@ def resource_arns(plan):
         "source_parameter": "arn:%s:ssm:%s::parameter%s" % (p, r, plan.get("source_parameter") or "/*"),
         # The stack's lock (scaleout.webtier.stack_lock): its holder and take-over markers.
         "stack_lock": "arn:%s:ssm:%s:%s:parameter/scaleout/lock/%s/*" % (p, r, a, plan["tags"].get("scaleout:stack", "*")),
+        # GetParametersByPath is authorized on the path itself (teardown lists it).
+        "stack_lock_path": "arn:%s:ssm:%s:%s:parameter/scaleout/lock/%s" % (p, r, a, plan["tags"].get("scaleout:stack", "*")),
     }
 
 
@@ -242,10 +244,12 @@ WRITE_CALLS = {
     "ssm:PutParameter": [("stack_lock", "request_tags")],
     "ssm:AddTagsToResource": [("stack_lock", "request_tags")],
     "ssm:DeleteParameter": [("stack_lock", "none")],
+    "ssm:DeleteParameters": [("stack_lock", "none")],
 }
 # Reads with a scoped resource in the policy.
 READ_CALLS = {
     "ssm:GetParameter": [("source_parameter", "none"), ("stack_lock", "none")],
+    "ssm:GetParametersByPath": [("stack_lock_path", "none")],
 }
 # Actions of the instance role: not needed when the user names their own instance profile.
 INSTANCE_ROLE_ACTIONS = ("iam:AddRoleToInstanceProfile", "iam:AttachRolePolicy", "iam:CreateInstanceProfile", "iam:CreateRole",

@@ -11,9 +11,18 @@ holds it (``owner``), for what (``purpose``), since when (``started``) and until
 times from AWS's clock (the HTTP Date header), so that two controllers with different clocks agree.
 
 A lock past its expiry belongs to a run that died: the next run may take it over, but only one may.
-The taker first creates ``/scaleout/lock/<stack>/takeover-<digest of the stale owner>`` with
+The taker first creates a take-over marker, ``/scaleout/lock/<stack>/takeover-<digest>``, with
 ``Overwrite=false`` (one run wins that for a given stale holder), reads the lock again, and only if
-the same stale holder is still there overwrites it with its own record.
+the same stale holder is still there overwrites it with its own record; then it deletes every marker
+under the stack's path (they all concern holders that are gone). The marker is a record like the
+lock's, with its own expiry: a taker killed between its marker and its overwrite leaves a marker that
+expires after the taker's TTL. The next taker then creates the marker of the chain "stale holder,
+dead taker" (a different digest), which again only one run can create: no marker is ever deleted by
+a run that did not create it while the take-over it guards may still be under way.
+
+The holder renews its lock while it works (``renewal``): it re-reads the lock, and writes a later
+expiry only if it still holds it and less than the time it needs is left. Nobody else writes the
+holder's record, so the renewal needs no marker; a run that finds another holder stops at once.
 """
 
 import hashlib
@@ -31,9 +40,22 @@ def holder_name(stack):
     return f"{PREFIX}{stack}/holder"
 
 
-def takeover_name(stack, stale_owner):
-    """The parameter that one run creates to take over the stale lock of `stale_owner`."""
-    return f"{PREFIX}{stack}/takeover-{hashlib.sha256(stale_owner.encode('utf-8')).hexdigest()[:16]}"
+def stack_path(stack):
+    """The path under which every parameter of a stack's lock lives."""
+    return f"{PREFIX}{stack}"
+
+
+def takeover_name(stack, chain):
+    """The marker that one run creates to take over the stale lock of ``chain[0]``; ``chain[1:]`` are
+    the takers that died during their take-over (their markers expired), in order. A str is a
+    chain of one."""
+    chain = [chain] if isinstance(chain, str) else list(chain)
+    digest = hashlib.sha256("\n".join(chain).encode("utf-8")).hexdigest()[:16]
+    return f"{PREFIX}{stack}/takeover-{digest}"
+
+
+def is_takeover_marker(name, stack):
+    return name.startswith(f"{PREFIX}{stack}/takeover-")
 
 
 def new_record(owner, purpose, now, ttl, took_over=None):
@@ -67,6 +89,40 @@ def is_expired(record, now):
         return parse_time(record["expires"]) <= parse_time(now)
     except (KeyError, TypeError, ValueError):
         return True
+
+
+def seconds_left(record, now):
+    """Seconds until the lock's expiry at the server time `now` (negative once past; None when the
+    record has no readable expiry)."""
+    try:
+        return (parse_time(record["expires"]) - parse_time(now)).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+RENEW = "renew"
+KEEP = "keep"
+LOST = "lost"
+
+
+def renewal(record, owner, now, ttl, hold_for=None):
+    """What the holder `owner` does with the lock as read (`record`, None if absent) at server time
+    `now`, when it needs the lock for `hold_for` more seconds (default: half of `ttl`):
+
+    * ``(LOST, None)``: the lock is gone or another run holds it; never written;
+    * ``(KEEP, None)``: it is ours and at least `hold_for` seconds are left; no write;
+    * ``(RENEW, record)``: it is ours and less is left (or it is past its expiry, which no other
+      run used): the same record, expiring ``max(ttl, hold_for)`` seconds after `now`.
+    """
+    if record is None or record.get("owner") != owner:
+        return LOST, None
+    needed = int(ttl) // 2 if hold_for is None else int(hold_for)
+    left = seconds_left(record, now)
+    if left is not None and left >= needed:
+        return KEEP, None
+    renewed = dict(record, renewed=iso(now),
+                   expires=iso(parse_time(now) + timedelta(seconds=max(int(ttl), needed))))
+    return RENEW, renewed
 
 
 def describe(record, name, now=None):

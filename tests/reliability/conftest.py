@@ -463,9 +463,18 @@ def format_calls(calls: Iterable[dict], limit: int = 50) -> str:
 
 # ---------------------------------------------------------------------------------------- resources
 
-# Kinds listed by stack_resources: the collection's own (teardown order, _stack_resources.KINDS) and
-# the instances' IAM instance profiles.
-RESOURCE_KINDS = KINDS + ("instance_profiles",)
+# Kinds listed by stack_resources: the collection's own (teardown order, _stack_resources.KINDS),
+# the instances' IAM instance profiles, and the SSM parameters of the stack's lock (its holder and
+# take-over markers, under /scaleout/lock/<stack>/: teardown removes them last).
+RESOURCE_KINDS = KINDS + ("instance_profiles", "lock_parameters")
+LOCK_PATH = "/scaleout/lock/"
+
+
+def lock_parameters(sandbox, stack: str, region: str = DEFAULT_REGION) -> dict:
+    """Every SSM parameter under the stack's lock path: {name: value}."""
+    ssm = sandbox.client("ssm", region=region)
+    pages = ssm.get_paginator("get_parameters_by_path").paginate(Path=f"{LOCK_PATH}{stack}", Recursive=True)
+    return {p["Name"]: p["Value"] for page in pages for p in page["Parameters"]}
 
 
 def _entry(resource_id, name, state, tags):
@@ -481,8 +490,9 @@ def _pages(client, operation, key, **params):
 
 def stack_resources(sandbox, stack: str, region: str = DEFAULT_REGION, include_gone: bool = False) -> dict:
     """What carries the tag scaleout:stack=<stack> in `region` (and the IAM roles and instance
-    profiles under /scaleout/, which are global), listed with boto3 directly - independently of
-    the collection's stack_resources_info, so a test can check that module too.
+    profiles under /scaleout/, which are global), and the SSM parameters of the stack's lock, listed
+    with boto3 directly - independently of the collection's stack_resources_info, so a test can
+    check that module too.
 
     Returns {kind: [{"id", "name", "state", "tags"}, ...]} with only the kinds that have something;
     an empty dict means nothing is left. Terminated instances, deleted/deregistered resources are
@@ -548,6 +558,7 @@ def stack_resources(sandbox, stack: str, region: str = DEFAULT_REGION, include_g
     found["security_groups"] = [
         _entry(g["GroupId"], g["GroupName"], "", g.get("Tags"))
         for g in _pages(ec2, "describe_security_groups", "SecurityGroups", Filters=tag_filter)]
+    found["lock_parameters"] = [_entry(name, name, "", None) for name in lock_parameters(sandbox, stack, region)]
     result = {}
     for kind in RESOURCE_KINDS:
         items = [r for r in found.get(kind, []) if include_gone or r["state"] not in GONE_STATES]

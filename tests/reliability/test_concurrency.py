@@ -9,7 +9,7 @@ import json
 import signal
 import time
 
-from conftest import REPO, format_resources, run_playbook, stack_resources, start_playbook, unique_name, write_inventory
+from conftest import REPO, format_resources, lock_parameters, run_playbook, stack_resources, start_playbook, unique_name, write_inventory
 from stackcheck import assert_one_converged_stack
 
 RESULTS = REPO / "build" / "reliability" / "concurrency.jsonl"
@@ -19,13 +19,6 @@ def record(entry: dict) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a") as handle:
         handle.write(json.dumps(entry) + "\n")
-
-
-def lock_parameters(sandbox, stack):
-    """Every parameter under the stack's lock path: {name: value}."""
-    ssm = sandbox.client("ssm")
-    pages = ssm.get_paginator("get_parameters_by_path").paginate(Path=f"/scaleout/lock/{stack}", Recursive=True)
-    return {p["Name"]: p["Value"] for page in pages for p in page["Parameters"]}
 
 
 def test_two_runs_of_one_stack_at_once_one_converges_the_other_refuses(sandbox, tmp_path):

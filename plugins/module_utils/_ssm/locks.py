@@ -46,3 +46,27 @@ def delete(client, name):
     except is_boto3_error_code("ParameterNotFound"):
         return False
     return True
+
+
+def names_under(client, path):
+    """The names of every parameter under `path`, at any depth (GetParametersByPath, paginated; AWS
+    authorizes it on the path itself)."""
+    names = []
+    for page in client.get_paginator("get_parameters_by_path").paginate(Path=path, Recursive=True):
+        names.extend(p["Name"] for p in page.get("Parameters", []))
+    return names
+
+
+# DeleteParameters takes at most 10 names per call.
+DELETE_BATCH = 10
+
+
+def delete_many(client, names):
+    """Delete `names` (DeleteParameters, 10 at a time); the names that were deleted (a name that
+    no longer exists is answered in InvalidParameters, not as an error)."""
+    deleted = []
+    names = list(names)
+    for start in range(0, len(names), DELETE_BATCH):
+        response = client.delete_parameters(Names=names[start:start + DELETE_BATCH])
+        deleted.extend(response.get("DeletedParameters", []))
+    return deleted

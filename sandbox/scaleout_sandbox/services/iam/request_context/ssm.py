@@ -11,6 +11,12 @@ list_awssystemsmanager).
   ``PutParameter`` with ``Tags`` also needs ``ssm:AddTagsToResource`` on the parameter (AWS
   CloudFormation User Guide, AWS::SSM::Parameter: "To create an SSM parameter, you must have the
   IAM permissions ssm:PutParameter and ssm:AddTagsToResource").
+* ``DeleteParameters``: each parameter of ``Names``.
+* ``GetParametersByPath``: the path in the request (``parameter/<path without leading slash>``), not
+  the parameters it returns ("How Parameter Store authorizes parameter retrieval",
+  https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html:
+  "GetParametersByPath ... authorizes against the path in the request rather than against the
+  parameters it returns").
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ def send_command(call: Call) -> None:
                    resource_tags=call.state.ec2_tags(call.region, instance_id))
 
 
-def _parameter_arn(call: Call) -> str:
-    name = (call.param("Name") or "").lstrip("/")
+def _parameter_arn(call: Call, name: str | None = None) -> str:
+    name = ((call.param("Name") if name is None else name) or "").lstrip("/")
     account = "" if name.startswith("aws/") else call.account
     return f"arn:{call.partition}:ssm:{call.region}:{account}:parameter/{name}"
 
@@ -52,9 +58,20 @@ def delete_parameter(call: Call) -> None:
     call.check(_parameter_arn(call))
 
 
+def delete_parameters(call: Call) -> None:
+    for name in items(call.param("Names")):
+        call.check(_parameter_arn(call, name))
+
+
+def get_parameters_by_path(call: Call) -> None:
+    call.check(_parameter_arn(call, (call.param("Path") or "").rstrip("/")))
+
+
 TABLE = {
     "SendCommand": send_command,
     "GetParameter": get_parameter,
     "PutParameter": put_parameter,
     "DeleteParameter": delete_parameter,
+    "DeleteParameters": delete_parameters,
+    "GetParametersByPath": get_parameters_by_path,
 }
