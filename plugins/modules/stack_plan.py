@@ -87,6 +87,10 @@ outputs:
       not run - C(network_alb_security_group_id), C(network_instance_security_group_id),
       C(load_balancer_target_group_arn), C(load_balancer_arn), C(load_balancer_dns_name),
       C(load_balancer_state), C(launch_template_id), C(launch_template_default_version). Empty strings for what does not exist.
+    - For the bake, so that its converge repeats none of the read's lookups - C(bake_leftovers)
+      (C(instance_ids), C(security_group_ids), C(image_ids) - what an interrupted bake left) and
+      C(bake_retention) (C(images) - the stack's available images, C(image_id) and C(creation_date)
+      each - and C(template_image_id), the image of the launch template's default version).
   returned: always
   type: dict
 api_calls:
@@ -229,6 +233,8 @@ def outputs(read, wanted):
         "load_balancer_state": (balancer.get("State") or {}).get("Code", ""),
         "launch_template_id": template.get("LaunchTemplateId", ""),
         "launch_template_default_version": str(template.get("DefaultVersionNumber", "")),
+        "bake_leftovers": _plan.bake_leftovers(read),
+        "bake_retention": _plan.bake_retention_inputs(read),
     }
 
 
