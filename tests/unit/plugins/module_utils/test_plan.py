@@ -250,3 +250,18 @@ def test_the_table_lists_each_resource_and_its_changes():
     assert any(line.startswith("scaling_group") and line.endswith("update") for line in lines)
     assert any("max_size: 6 -> 4" in line for line in lines)
     assert lines[-1] == "plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 9 unchanged"
+
+
+def test_what_an_interrupted_bake_left_is_named_by_id_for_the_converge():
+    read = dict(READ, bake_instances=[{"InstanceId": "i-2"}, {"InstanceId": "i-1"}], bake_security_groups=[{"GroupId": "sg-t"}],
+                images=READ["images"] + [{"ImageId": "ami-p", "State": "pending"}, {"ImageId": "ami-x", "State": "deregistered"}])
+    assert _plan.bake_leftovers(read) == {"instance_ids": ["i-1", "i-2"], "security_group_ids": ["sg-t"], "image_ids": ["ami-p"]}
+    assert _plan.bake_leftovers(READ) == {"instance_ids": [], "security_group_ids": [], "image_ids": []}
+
+
+def test_the_retention_inputs_are_the_available_images_and_the_template_image():
+    read = dict(READ, images=READ["images"] + [{"ImageId": "ami-p", "State": "pending"}])
+    inputs = _plan.bake_retention_inputs(read)
+    assert inputs["images"] == [{"image_id": "ami-%d" % n, "creation_date": "2026-01-0%dT00:00:00.000Z" % n} for n in (1, 2, 3)]
+    assert inputs["template_image_id"] == TEMPLATE_DATA["ImageId"]
+    assert _plan.bake_retention_inputs(dict(READ, launch_template=None))["template_image_id"] == ""
