@@ -239,9 +239,11 @@ def absent(module, ec2):
     group_ids = sorted(set(wanted))
     if module.check_mode:
         module.exit_json(changed=bool(group_ids), group_id="", group_ids=group_ids, changes=["delete %s" % g for g in group_ids],
+                         diff={"before": {"groups": group_ids}, "after": {"groups": []}},
                          msg="would have deleted %s" % ", ".join(group_ids) if group_ids else "no group to delete")
     deleted = [g for g in group_ids if delete_group(module, ec2, g)]
-    module.exit_json(changed=bool(deleted), group_id="", group_ids=deleted, changes=["delete %s" % g for g in deleted])
+    module.exit_json(changed=bool(deleted), group_id="", group_ids=deleted, changes=["delete %s" % g for g in deleted],
+                     diff={"before": {"groups": deleted}, "after": {"groups": []}})
 
 
 def main():
