@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.scaleout.webtier.plugins.module_utils import _plan
 from ansible_collections.scaleout.webtier.plugins.module_utils._group import GROUP_METRICS
+from ansible_collections.scaleout.webtier.plugins.modules import stack_plan
 
 TAGS = {"scaleout:stack": "demo", "scaleout:managed-by": "scaleout.webtier"}
 TG_ARN = "arn:aws:elasticloadbalancing:r:1:targetgroup/demo-tg/1"
@@ -265,3 +266,10 @@ def test_the_retention_inputs_are_the_available_images_and_the_template_image():
     assert inputs["images"] == [{"image_id": "ami-%d" % n, "creation_date": "2026-01-0%dT00:00:00.000Z" % n} for n in (1, 2, 3)]
     assert inputs["template_image_id"] == TEMPLATE_DATA["ImageId"]
     assert _plan.bake_retention_inputs(dict(READ, launch_template=None))["template_image_id"] == ""
+
+
+def test_the_plan_hands_the_bake_its_leftovers_and_retention_inputs():
+    read = dict(READ, bake_security_groups=[{"GroupId": "sg-t"}])
+    published = stack_plan.outputs(read, WANTED)
+    assert published["bake_leftovers"] == {"instance_ids": [], "security_group_ids": ["sg-t"], "image_ids": []}
+    assert [i["image_id"] for i in published["bake_retention"]["images"]] == ["ami-1", "ami-2", "ami-3"]
