@@ -32,7 +32,7 @@ options:
         settings the stage applies, as its C(plan.yml) publishes them. A stage left out is not planned.
       - The bake's C(image_id) and the launch template's C(template.image_id) may be C(@bake_image) - the
         stack's newest available image tagged with the bake's C(fingerprint) - which the read of the
-        stack's images answers; RV(outputs.bake_image_id) says which it found.
+        stack's images answers; the C(bake_image_id) of RV(outputs) says which it found.
     type: dict
     required: true
   report_path:
