@@ -236,6 +236,27 @@ def plan_load_balancer_stage(wanted, read):
 # ------------------------------------------------------------------------------------ bake
 
 
+# The states of an image that a bake stopped half-way (CreateImage still running, or failed).
+HALF_MADE_IMAGE_STATES = ("pending", "failed", "error", "invalid")
+
+
+def bake_leftovers(read):
+    """What an interrupted bake left, as the read found it: {instance_ids, security_group_ids,
+    image_ids} - its temporary instances and security groups, and the stack's half-made images."""
+    return {"instance_ids": sorted(i["InstanceId"] for i in read["bake_instances"]),
+            "security_group_ids": sorted(g["GroupId"] for g in read["bake_security_groups"]),
+            "image_ids": sorted(i["ImageId"] for i in read["images"] if i.get("State") in HALF_MADE_IMAGE_STATES)}
+
+
+def bake_retention_inputs(read):
+    """What the bake's retention decides from, as read: the stack's available images (id and
+    creation date) and the image of the launch template's default version ('' without one)."""
+    template = read["launch_template"]
+    return {"images": [{"image_id": i["ImageId"], "creation_date": i.get("CreationDate", "")}
+                       for i in read["images"] if i.get("State") == "available"],
+            "template_image_id": (template["default"]["LaunchTemplateData"].get("ImageId") or "") if template else ""}
+
+
 def plan_bake(wanted, read):
     """The bake's converge changes something when it bakes (no image with the fingerprint, or
     bake_force), removes what an interrupted bake left, or retires images beyond the newest kept."""
@@ -247,19 +268,18 @@ def plan_bake(wanted, read):
                               else ["bake_force: %s -> a new image" % wanted["image_id"]]))
     else:
         entries.append(_entry("bake", resource, NO_CHANGE, []))
-    leftovers = ["instance %s" % i["InstanceId"] for i in read["bake_instances"]]
-    leftovers += ["security group %s" % g["GroupId"] for g in read["bake_security_groups"]]
-    leftovers += ["image %s (%s)" % (i["ImageId"], i.get("State")) for i in read["images"]
-                  if i.get("State") in ("pending", "failed", "error", "invalid")]
+    found = bake_leftovers(read)
+    states = dict((i["ImageId"], i.get("State")) for i in read["images"])
+    leftovers = ["instance %s" % i for i in found["instance_ids"]]
+    leftovers += ["security group %s" % g for g in found["security_group_ids"]]
+    leftovers += ["image %s (%s)" % (i, states[i]) for i in found["image_ids"]]
     if leftovers:
         entries.append(_entry("bake", "temporary bake resources", DELETE, ["%s: present -> (removed)" % t for t in leftovers]))
-    available = [i for i in read["images"] if i.get("State") == "available"]
-    template = read["launch_template"]
-    protected = [wanted["image_id"]] + ([template["default"]["LaunchTemplateData"].get("ImageId")] if template else [])
-    retire = images_to_retire(available, int(wanted["keep_images"]), protected)
+    retention = bake_retention_inputs(read)
+    retire = images_to_retire(retention["images"], int(wanted["keep_images"]), [wanted["image_id"], retention["template_image_id"]])
     if retire:
         entries.append(_entry("bake", "images beyond the newest %s" % wanted["keep_images"], DELETE,
-                              ["image %s: present -> (removed)" % i["ImageId"] for i in retire]))
+                              ["image %s: present -> (removed)" % i["image_id"] for i in retire]))
     return entries
 
 

@@ -208,7 +208,6 @@ WRITE_CALLS = {
     "ec2:DeleteVolume": [("volume", "resource_tags")],
     "ec2:DeregisterImage": [("image", "resource_tags")],
     "ec2:GetConsoleOutput": [("instance", "resource_tags")],
-    "ec2:ModifyInstanceAttribute": [("instance", "resource_tags")],
     "ec2:ModifyLaunchTemplate": [("launch_template", "resource_tags")],
     "ec2:RevokeSecurityGroupIngress": [("security_group", "resource_tags"), ("security_group_rule", "none")],
     "ec2:RunInstances": [("instance", "request_tags"), ("volume", "request_tags"), ("source_image", "none"),

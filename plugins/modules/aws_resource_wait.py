@@ -140,7 +140,7 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.grou
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.snapshot import ServerClock
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import clients
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.images import images_by_id
-from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import describe_instances
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.instances import instance_states
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2.network_interfaces import interfaces_in_groups
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import load_balancers_by_arn
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2.load_balancers import target_health
@@ -181,8 +181,7 @@ def read_load_balancers(aws, ids):
 
 
 def read_instances(aws, ids):
-    found = describe_instances(aws["ec2"], [{"Name": "instance-id", "Values": ids}])
-    return _with_missing(ids, dict((i["InstanceId"], (i["State"]["Name"], i.get("StateReason", {}).get("Message", ""))) for i in found))
+    return _with_missing(ids, instance_states(aws["ec2"], ids))
 
 
 def read_group(aws, name, clock):

@@ -13,6 +13,9 @@ description:
   - Needs no inbound access to the instance, so a provisioning script can report completion through
     the console (cloud-init copies user-data output there) while the instance accepts no connection.
   - Every failure shows the tail of the console output, so the cause can be read in the error.
+  - The wait may start right after the instance's launch. Until EC2 knows the new id (its eventual
+    consistency, U(https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)), its
+    answer C(InvalidInstanceID.NotFound) counts as not yet, for the first two minutes of the wait.
 author: scaleout.webtier maintainers (@scaleout)
 options:
   instance_id:
@@ -89,35 +92,59 @@ from ansible_collections.scaleout.webtier.plugins.module_utils._permissions impo
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAIT_OPTIONS
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import FAILED
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import NOT_FOUND_GRACE_S
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import Poller
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import timing_problem
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 
 RUNNING = ("pending", "running")
+NOT_FOUND = "InvalidInstanceID.NotFound"
 
 
 class ConsoleWatch:
-    """One wait's reads and verdicts: the console first; the instance's state only while no marker shows."""
+    """One wait's reads and verdicts: the console first; the instance's state only while no marker shows.
 
-    def __init__(self, ec2, instance_id, success_marker, failure_markers):
-        self.ec2, self.instance_id = ec2, instance_id
+    The wait may start right after RunInstances: until EC2 knows the new id (its eventual
+    consistency), both reads answer InvalidInstanceID.NotFound, which counts as "not yet" for
+    NOT_FOUND_GRACE_S from the wait's start."""
+
+    def __init__(self, ec2, instance_id, success_marker, failure_markers, poller):
+        self.ec2, self.instance_id, self.poller = ec2, instance_id, poller
         self.success_marker, self.failure_markers = success_marker, failure_markers
         self.latest = True  # ask for the latest output until the instance says it cannot give it
         self.state, self.reason, self.marker_failure = None, "", None
 
+    def _not_found_yet(self, error):
+        code = (getattr(error, "response", None) or {}).get("Error", {}).get("Code")
+        return code == NOT_FOUND and self.poller.elapsed < NOT_FOUND_GRACE_S
+
     def read(self):
-        text, self.latest = console_output(self.ec2, self.instance_id, self.latest)
+        try:
+            text, self.latest = console_output(self.ec2, self.instance_id, self.latest)
+        except botocore.exceptions.ClientError as e:
+            if not self._not_found_yet(e):
+                raise
+            return None
         return text
 
     def verdict(self, text):
+        if text is None:
+            self.state = "not found yet"
+            return WAITING, "%s not found yet (EC2 knows a new instance a while after its launch)" % self.instance_id
         found, line = console_verdict(text, self.success_marker, self.failure_markers)
         if found == DONE:
             return DONE, line
         if found == FAILED:
             self.marker_failure = line
             return FAILED, line
-        self.state, self.reason = instance_state(self.ec2, self.instance_id)
+        try:
+            self.state, self.reason = instance_state(self.ec2, self.instance_id)
+        except botocore.exceptions.ClientError as e:
+            if not self._not_found_yet(e):
+                raise
+            self.state = "not found yet"
+            return WAITING, self.state
         if self.state not in RUNNING:
             return FAILED, "stopped"
         return WAITING, self.state
@@ -141,8 +168,8 @@ def main():
     problem = timing_problem(params["timeout"], params["poll_interval"])
     if problem:
         module.fail_json(msg=problem)
-    watch = ConsoleWatch(client(module, "ec2"), instance_id, params["success_marker"], params["failure_markers"])
     poller = Poller(params["timeout"], params["poll_interval"])
+    watch = ConsoleWatch(client(module, "ec2"), instance_id, params["success_marker"], params["failure_markers"], poller)
     try:
         outcome, text, line = wait_until(watch.read, watch.verdict, poller)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

@@ -122,9 +122,9 @@ options:
       - What the stages' read-only lookups already read in this run (C(playbooks/site.yml) runs them
         before the preflight), so that the preflight does not read it again. Each key is optional.
       - C(vpc_id) - the VPC the stack uses, found to exist; C(subnets) - its candidate subnets (with
-        C(vpc_id) only), as M(amazon.aws.ec2_vpc_subnet_info) returns them; C(instance_types) - the RV(known) of
-        M(scaleout.webtier.instance_type_offerings_info) (used when it holds O(instance_type) and
-        O(bake_instance_type)); C(source_image) - the RV(image) of M(scaleout.webtier.source_image_info).
+        C(vpc_id) only), as M(amazon.aws.ec2_vpc_subnet_info) returns them; C(instance_types) - the
+        RV(scaleout.webtier.instance_type_offerings_info#module:known) (used when it holds O(instance_type)
+        and O(bake_instance_type)); C(source_image) - the RV(scaleout.webtier.source_image_info#module:image).
     type: dict
     default: {}
 extends_documentation_fragment:

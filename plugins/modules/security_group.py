@@ -5,7 +5,7 @@
 
 DOCUMENTATION = r"""
 module: security_group
-short_description: Create or update a VPC security group and its ingress rules, tagged in its create call
+short_description: Create or update a VPC security group and its ingress rules, tagged in its create call, or delete groups
 version_added: 1.0.0
 description:
   - Creates one VPC security group, found by name in O(vpc_id), with its tags in the
@@ -18,21 +18,33 @@ description:
   - Made for the collection's first converge - one read, one create, one rule call - where
     M(amazon.aws.ec2_security_group) reads the group several times, resolves the account through
     STS and sleeps after a create.
+  - O(state=absent) deletes the group O(name) in O(vpc_id), the groups O(group_ids) and every group
+    that carries all of O(match_tags) - one C(DeleteSecurityGroup) call each, without the reads,
+    the STS call and the sleep of M(amazon.aws.ec2_security_group). While a network interface is
+    still in a group (an instance terminated moments ago holds its own for a while), EC2 refuses
+    with C(DependencyViolation); the delete is then retried for up to O(delete_timeout) seconds.
+    A group EC2 no longer knows counts as deleted.
   - Supports check mode and diff mode.
 author: scaleout.webtier maintainers (@scaleout)
 options:
+  state:
+    description: Create or update the group (V(present)), or delete groups (V(absent)).
+    type: str
+    choices: [present, absent]
+    default: present
   name:
-    description: The group's name.
+    description:
+      - The group's name. Required with O(state=present); with O(state=absent), the group of this
+        name in O(vpc_id) is deleted.
     type: str
-    required: true
   description:
-    description: The group's description (AWS cannot change it later; a different one only warns).
+    description:
+      - The group's description (AWS cannot change it later; a different one only warns). Required
+        with O(state=present).
     type: str
-    required: true
   vpc_id:
-    description: The VPC.
+    description: The VPC. Required with O(state=present), and with O(name) for O(state=absent).
     type: str
-    required: true
   rules:
     description:
       - Ingress rules. Each has C(proto) (C(tcp), C(udp), C(icmp) or C(all); default C(tcp)), C(ports)
@@ -54,6 +66,19 @@ options:
     description: Seconds to retry the rules' call while a new group's id is not yet known to EC2.
     type: int
     default: 60
+  group_ids:
+    description: With O(state=absent), groups to delete by id.
+    type: list
+    elements: str
+    default: []
+  match_tags:
+    description: With O(state=absent), also delete every group that carries all of these tags.
+    type: dict
+    default: {}
+  delete_timeout:
+    description: With O(state=absent), seconds to retry a delete that EC2 refuses while the group is in use.
+    type: int
+    default: 120
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -82,13 +107,26 @@ EXAMPLES = r"""
     rules:
       - ports: [8080]
         group_id: "{{ alb_group.group_id }}"
+
+- name: Delete a temporary group, and any other group left with the same tags
+  scaleout.webtier.security_group:
+    state: absent
+    group_ids: ["{{ temporary_group.group_id }}"]
+    match_tags:
+      scaleout:stack: demo
+      scaleout:role: bake-temporary
 """
 
 RETURN = r"""
 group_id:
-  description: The group's id (empty in check mode when it would be created).
+  description: The group's id (empty in check mode when it would be created, and with O(state=absent)).
   returned: always
   type: str
+group_ids:
+  description: With O(state=absent), the groups deleted (in check mode, that would have been).
+  returned: always
+  type: list
+  elements: str
 changes:
   description: What was (or in check mode would have been) changed, one line each.
   returned: always
@@ -103,13 +141,19 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.scaleout.webtier.plugins.module_utils import _waiting
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import client
 from ansible_collections.scaleout.webtier.plugins.module_utils._ec2 import security_groups as sg
 from ansible_collections.scaleout.webtier.plugins.module_utils._permissions import fail_aws
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import DONE
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import WAITING
 from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import call_until_found
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import wait_until
 
 # How often the rules' call is retried while a new group's id propagates (EC2's eventual consistency).
 PROPAGATION_RETRY_SECONDS = 2
+# How often a delete is retried while the group is in use (a terminated instance's interface lingers).
+IN_USE_RETRY_SECONDS = 5
 
 
 def authorize_new_group(module, ec2, group_id, rules):
@@ -167,17 +211,58 @@ def present(module, ec2):
     module.exit_json(**result)
 
 
+def delete_group(module, ec2, group_id):
+    """Delete one group, retrying while EC2 refuses it as in use; True when it was deleted now."""
+    def attempt():
+        try:
+            return "deleted" if sg.delete_security_group(ec2, group_id) else "gone"
+        except botocore.exceptions.ClientError as e:
+            if e.response.get("Error", {}).get("Code") != "DependencyViolation":
+                raise
+            return "in use: " + e.response["Error"].get("Message", "")
+
+    outcome, observed, _detail = wait_until(attempt, lambda seen: (WAITING, seen) if seen.startswith("in use") else (DONE, seen),
+                                            _waiting.Poller(module.params["delete_timeout"], IN_USE_RETRY_SECONDS))
+    if outcome != DONE:
+        module.fail_json(msg="security group %s was still in use after %ds (DependencyViolation): %s"
+                         % (group_id, module.params["delete_timeout"], observed[len("in use: "):]), group_id=group_id)
+    return observed == "deleted"
+
+
+def absent(module, ec2):
+    params = module.params
+    wanted = list(params["group_ids"])
+    if params["name"]:
+        wanted += [g["GroupId"] for g in sg.groups_by_name(ec2, params["vpc_id"], [params["name"]]).values()]
+    if params["match_tags"]:
+        wanted += [g["GroupId"] for g in sg.tagged_groups(ec2, params["match_tags"])]
+    group_ids = sorted(set(wanted))
+    if module.check_mode:
+        module.exit_json(changed=bool(group_ids), group_id="", group_ids=group_ids, changes=["delete %s" % g for g in group_ids],
+                         diff={"before": {"groups": group_ids}, "after": {"groups": []}},
+                         msg="would have deleted %s" % ", ".join(group_ids) if group_ids else "no group to delete")
+    deleted = [g for g in group_ids if delete_group(module, ec2, g)]
+    module.exit_json(changed=bool(deleted), group_id="", group_ids=deleted, changes=["delete %s" % g for g in deleted],
+                     diff={"before": {"groups": deleted}, "after": {"groups": []}})
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
-            description=dict(type="str", required=True),
-            vpc_id=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            name=dict(type="str"),
+            description=dict(type="str"),
+            vpc_id=dict(type="str"),
             rules=dict(type="list", elements="dict", default=[]),
             purge_rules=dict(type="bool", default=True),
             tags=dict(type="dict", aliases=["resource_tags"]),
             create_timeout=dict(type="int", default=60),
+            group_ids=dict(type="list", elements="str", default=[]),
+            match_tags=dict(type="dict", default={}),
+            delete_timeout=dict(type="int", default=120),
         ),
+        required_if=[("state", "present", ("name", "description", "vpc_id"))],
+        required_by={"name": "vpc_id"},
         supports_check_mode=True,
     )
     try:
@@ -186,9 +271,11 @@ def main():
         module.fail_json(msg=str(e))
     ec2 = client(module, "ec2")
     try:
+        if module.params["state"] == "absent":
+            absent(module, ec2)
         present(module, ec2)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        fail_aws(module, e, "Unable to manage security group %s" % module.params["name"])
+        fail_aws(module, e, "Unable to manage security group %s" % (module.params["name"] or ", ".join(module.params["group_ids"]) or "(by tags)"))
 
 
 if __name__ == "__main__":

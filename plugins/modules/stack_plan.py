@@ -32,7 +32,7 @@ options:
         settings the stage applies, as its C(plan.yml) publishes them. A stage left out is not planned.
       - The bake's C(image_id) and the launch template's C(template.image_id) may be C(@bake_image) - the
         stack's newest available image tagged with the bake's C(fingerprint) - which the read of the
-        stack's images answers; RV(outputs.bake_image_id) says which it found.
+        stack's images answers; the C(bake_image_id) of RV(outputs) says which it found.
     type: dict
     required: true
   report_path:
@@ -91,6 +91,10 @@ outputs:
       C(load_balancer_target_group_arn), C(load_balancer_arn), C(load_balancer_dns_name),
       C(load_balancer_state), C(launch_template_id), C(launch_template_default_version), C(bake_image_id)
       (the image that C(@bake_image) stood for). Empty strings for what does not exist.
+    - For the bake, so that its converge repeats none of the read's lookups - C(bake_leftovers)
+      (C(instance_ids), C(security_group_ids), C(image_ids) - what an interrupted bake left) and
+      C(bake_retention) (C(images) - the stack's available images, C(image_id) and C(creation_date)
+      each - and C(template_image_id), the image of the launch template's default version).
   returned: always
   type: dict
 api_calls:
@@ -253,6 +257,8 @@ def outputs(read, wanted):
         "launch_template_id": template.get("LaunchTemplateId", ""),
         "launch_template_default_version": str(template.get("DefaultVersionNumber", "")),
         "bake_image_id": _plan.resolve_bake_image(wanted, read["bake_image_id"]).get("bake", {}).get("image_id", ""),
+        "bake_leftovers": _plan.bake_leftovers(read),
+        "bake_retention": _plan.bake_retention_inputs(read),
     }
 
 

@@ -179,7 +179,7 @@ def test_a_signalled_run_removes_its_temporaries_before_it_exits(sandbox, tmp_pa
             f"after {signum.name} the run exited leaving the bake's temporaries {left}:\n{run.stderr[-3000:]}")
         assert stack_lock(sandbox, stack) is None, f"after {signum.name} the stack's lock is still held"
         assert "interrupt_cleanup] cleanup done" in run.stderr, run.stderr[-3000:]
-        assert "Terminate them" in run.stderr, "the run did not say what it removed:\n" + run.stderr[-3000:]
+        assert "removed the bake's temporary instance(s) [i-" in run.stderr, "the run did not say what it removed:\n" + run.stderr[-3000:]
         # ansible-playbook still ends as it would have: 99 after Ctrl-C, killed by SIGTERM.
         assert run.rc == (99 if signum == signal.SIGINT else -signal.SIGTERM), run.describe()
 

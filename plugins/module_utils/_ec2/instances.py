@@ -9,6 +9,7 @@ module to report with its own message.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import paginate
 
 
@@ -73,3 +74,57 @@ def zone_offerings(client, filters):
     """DescribeInstanceTypeOfferings by availability zone (paginated)."""
     return paginate(client, "describe_instance_type_offerings", LocationType="availability-zone",
                     Filters=filters)["InstanceTypeOfferings"]
+
+
+# ----------------------------------------------------------------------- one temporary instance
+
+# Instances that still cost money or hold their network interface (a terminated one does neither).
+LIVE_STATES = ("pending", "running", "stopping", "stopped", "shutting-down")
+
+
+def launch_request(image_id, instance_type, subnet_id, security_group_ids, user_data, root_volume, tags,
+                   client_token, instance_profile=None):
+    """The RunInstances request of one instance (pure): its tags on the instance and its volumes in
+    the call itself, IMDSv2 only, an encrypted gp3 root volume deleted with the instance, terminated
+    (not stopped) when it shuts itself down. ``root_volume``: {device_name, size}; ``instance_profile``:
+    a profile's name or ARN. ``client_token`` makes a repeated request (a retry after a lost answer)
+    return the instance the first one launched instead of a second (EC2 API idempotency)."""
+    tag_list = ansible_dict_to_boto3_tag_list(tags)
+    request = dict(
+        ImageId=image_id, InstanceType=instance_type, MinCount=1, MaxCount=1, ClientToken=client_token,
+        SubnetId=subnet_id, SecurityGroupIds=list(security_group_ids), UserData=user_data,
+        MetadataOptions={"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 1},
+        BlockDeviceMappings=[{"DeviceName": root_volume["device_name"],
+                              "Ebs": {"VolumeSize": int(root_volume["size"]), "VolumeType": "gp3", "Encrypted": True,
+                                      "DeleteOnTermination": True}}],
+        InstanceInitiatedShutdownBehavior="terminate",
+        TagSpecifications=[{"ResourceType": kind, "Tags": tag_list} for kind in ("instance", "volume")],
+    )
+    if instance_profile:
+        request["IamInstanceProfile"] = {"Arn": instance_profile} if instance_profile.startswith("arn:") else {"Name": instance_profile}
+    return request
+
+
+def run_instance(client, request):
+    """The id of the instance that RunInstances launched (botocore base64-encodes UserData)."""
+    return client.run_instances(**request)["Instances"][0]["InstanceId"]
+
+
+def live_instances_tagged(client, tags):
+    """The ids of the instances carrying every one of ``tags`` that are not terminated. EC2's
+    filtered describes see a new instance only a while after RunInstances (eventual consistency)."""
+    filters = [{"Name": "tag:" + key, "Values": [value]} for key, value in sorted(tags.items())]
+    filters.append({"Name": "instance-state-name", "Values": list(LIVE_STATES)})
+    return [i["InstanceId"] for i in describe_instances(client, filters)]
+
+
+def terminate_instances(client, instance_ids):
+    """TerminateInstances (idempotent by default in EC2: a terminated instance is no error)."""
+    client.terminate_instances(InstanceIds=list(instance_ids))
+
+
+def instance_states(client, instance_ids):
+    """{id: (state, reason)} of the instances EC2 lists; an id it does not list is left out (a
+    filter by id, which never answers InvalidInstanceID.NotFound)."""
+    found = describe_instances(client, [{"Name": "instance-id", "Values": list(instance_ids)}])
+    return dict((i["InstanceId"], (i["State"]["Name"], i.get("StateReason", {}).get("Message", ""))) for i in found)

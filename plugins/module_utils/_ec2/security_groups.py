@@ -9,6 +9,7 @@ cidr_ipv6 and group_id: one tuple per source, as AWS lists them inside IpPermiss
 functions turn the security_group module's rules and AWS's IpPermissions into such tuples and back.
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import paginate
@@ -127,3 +128,14 @@ def revoke_ingress(client, group_id, rules):
 
 def set_tags(client, group_id, tags):
     client.create_tags(Resources=[group_id], Tags=ansible_dict_to_boto3_tag_list(tags))
+
+
+def delete_security_group(client, group_id):
+    """True once deleted, False when EC2 no longer knows the group (deleted before). EC2 refuses
+    with DependencyViolation while a network interface is still in the group (an instance
+    terminated moments ago still holds its own): that error propagates, for the caller to retry."""
+    try:
+        client.delete_security_group(GroupId=group_id)
+    except is_boto3_error_code("InvalidGroup.NotFound"):
+        return False
+    return True

@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.scaleout.webtier.plugins.module_utils import _plan
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling.settings import GROUP_METRICS
+from ansible_collections.scaleout.webtier.plugins.modules import stack_plan
 
 TAGS = {"scaleout:stack": "demo", "scaleout:managed-by": "scaleout.webtier"}
 TG_ARN = "arn:aws:elasticloadbalancing:r:1:targetgroup/demo-tg/1"
@@ -316,3 +317,25 @@ def test_the_bake_image_placeholder_is_resolved_in_the_bake_and_the_template_onl
     given = _plan.resolve_bake_image(WANTED, "ami-9")
     assert given["bake"]["image_id"] == WANTED["bake"]["image_id"]
     assert given["launch_template"]["template"]["image_id"] == WANTED["launch_template"]["template"]["image_id"]
+
+
+def test_what_an_interrupted_bake_left_is_named_by_id_for_the_converge():
+    read = dict(READ, bake_instances=[{"InstanceId": "i-2"}, {"InstanceId": "i-1"}], bake_security_groups=[{"GroupId": "sg-t"}],
+                images=READ["images"] + [{"ImageId": "ami-p", "State": "pending"}, {"ImageId": "ami-x", "State": "deregistered"}])
+    assert _plan.bake_leftovers(read) == {"instance_ids": ["i-1", "i-2"], "security_group_ids": ["sg-t"], "image_ids": ["ami-p"]}
+    assert _plan.bake_leftovers(READ) == {"instance_ids": [], "security_group_ids": [], "image_ids": []}
+
+
+def test_the_retention_inputs_are_the_available_images_and_the_template_image():
+    read = dict(READ, images=READ["images"] + [{"ImageId": "ami-p", "State": "pending"}])
+    inputs = _plan.bake_retention_inputs(read)
+    assert inputs["images"] == [{"image_id": "ami-%d" % n, "creation_date": "2026-01-0%dT00:00:00.000Z" % n} for n in (1, 2, 3)]
+    assert inputs["template_image_id"] == TEMPLATE_DATA["ImageId"]
+    assert _plan.bake_retention_inputs(dict(READ, launch_template=None))["template_image_id"] == ""
+
+
+def test_the_plan_hands_the_bake_its_leftovers_and_retention_inputs():
+    read = dict(READ, bake_security_groups=[{"GroupId": "sg-t"}], bake_image_id="ami-3")
+    published = stack_plan.outputs(read, WANTED)
+    assert published["bake_leftovers"] == {"instance_ids": [], "security_group_ids": ["sg-t"], "image_ids": []}
+    assert [i["image_id"] for i in published["bake_retention"]["images"]] == ["ami-1", "ami-2", "ami-3"]

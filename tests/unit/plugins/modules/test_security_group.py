@@ -109,3 +109,58 @@ def test_rules_round_trip_through_aws_permissions():
                            {"proto": "all", "group_id": ALB}])
     assert len(wanted) == 5
     assert current_rules({"IpPermissions": ip_permissions(wanted)}) == wanted
+
+
+# ------------------------------------------------------------------------------------ state=absent
+TEMPORARY = {"scaleout:stack": "demo", "scaleout:role": "bake-temporary"}
+BY_TAG = {"Filters": [{"Name": "tag:scaleout:role", "Values": ["bake-temporary"]}, {"Name": "tag:scaleout:stack", "Values": ["demo"]}]}
+
+
+def test_deleting_a_known_group_is_one_call(aws, run):
+    aws["ec2"].add_response("delete_security_group", {}, {"GroupId": GROUP_ID})
+    failed, result = run(security_group, dict(state="absent", group_ids=[GROUP_ID]))
+    aws.done()  # no describe, no STS
+    assert not failed and result["changed"] and result["group_ids"] == [GROUP_ID]
+
+
+def test_a_group_in_use_is_deleted_once_ec2_releases_it(aws, run, fake_poller, clock):
+    # A terminated instance's network interface stays in its group for a while: DependencyViolation.
+    fake_poller(security_group)
+    ec2 = aws["ec2"]
+    ec2.add_response("describe_security_groups", {"SecurityGroups": [{"GroupId": GROUP_ID, "GroupName": NAME}]}, BY_TAG)
+    ec2.add_client_error("delete_security_group", "DependencyViolation", "resource %s has a dependent object" % GROUP_ID, 400,
+                         expected_params={"GroupId": GROUP_ID})
+    ec2.add_response("delete_security_group", {}, {"GroupId": GROUP_ID})
+    failed, result = run(security_group, dict(state="absent", match_tags=TEMPORARY))
+    aws.done()
+    assert not failed and result["changed"] and clock.sleeps == [security_group.IN_USE_RETRY_SECONDS]
+
+
+def test_a_group_still_in_use_at_the_timeout_fails_quoting_aws(aws, run, fake_poller):
+    fake_poller(security_group)
+    for _attempt in range(3):
+        aws["ec2"].add_client_error("delete_security_group", "DependencyViolation", "resource %s has a dependent object" % GROUP_ID, 400)
+    failed, result = run(security_group, dict(state="absent", group_ids=[GROUP_ID], delete_timeout=10))
+    aws.done()
+    assert failed and result["msg"] == "security group %s was still in use after 10s (DependencyViolation): resource %s has a dependent object" % (
+        GROUP_ID, GROUP_ID)
+
+
+def test_a_group_already_gone_is_no_change(aws, run):
+    aws["ec2"].add_client_error("delete_security_group", "InvalidGroup.NotFound", "The security group does not exist", 400)
+    failed, result = run(security_group, dict(state="absent", group_ids=[GROUP_ID]))
+    aws.done()
+    assert not failed and not result["changed"] and result["group_ids"] == []
+
+
+def test_deleting_by_name_in_check_mode_only_looks(aws, run):
+    aws["ec2"].add_response("describe_security_groups", found(), FILTERS)
+    failed, result = run(security_group, dict(state="absent", name=NAME, vpc_id=VPC), check_mode=True)
+    aws.done()
+    assert not failed and result["changed"] and result["msg"] == "would have deleted %s" % GROUP_ID
+
+
+def test_a_present_group_still_needs_its_name_description_and_vpc(aws, run):
+    failed, result = run(security_group, dict(name=NAME, vpc_id=VPC))
+    aws.done()
+    assert failed and "description" in result["msg"]

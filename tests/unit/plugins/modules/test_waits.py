@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from ansible_collections.scaleout.webtier.plugins.module_utils._aws_clients import MAX_RETRIES
+from ansible_collections.scaleout.webtier.plugins.module_utils._waiting import NOT_FOUND_GRACE_S
 from ansible_collections.scaleout.webtier.plugins.modules import aws_resource_wait
 from ansible_collections.scaleout.webtier.plugins.modules import console_marker_wait
 
@@ -232,3 +233,26 @@ def test_the_console_wait_times_out_naming_the_state(aws, run, fake_poller):
     failed, result = run(console_marker_wait, dict(MARKERS, timeout=10))
     assert failed and "no line with 'done-42'" in result["msg"] and "(the instance is running)" in result["msg"]
     assert result["polls"] == 2
+
+
+def test_a_console_wait_started_right_after_the_launch_waits_until_ec2_knows_the_instance(aws, run, fake_poller, clock):
+    # https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html: an instance launched
+    # moments ago may be unknown to the next call (InvalidInstanceID.NotFound); it is not yet, not gone.
+    fake_poller(console_marker_wait)
+    aws["ec2"].add_client_error("get_console_output", "InvalidInstanceID.NotFound", "The instance ID 'i-1' does not exist", 400)
+    console(aws, "booting\n")
+    aws["ec2"].add_client_error("describe_instances", "InvalidInstanceID.NotFound", "The instance ID 'i-1' does not exist", 400)
+    console(aws, "done-42\n")
+    failed, result = run(console_marker_wait, MARKERS)
+    aws.done()
+    assert not failed and result["marker_line"] == "done-42" and result["polls"] == 3 and clock.sleeps == [10, 10]
+
+
+def test_an_instance_still_unknown_after_the_grace_fails_the_console_wait(aws, run, fake_poller, clock):
+    fake_poller(console_marker_wait)
+    # Polls at 0, 30, 60 and 90 s are within the grace; the one at 120 s fails the wait.
+    for _poll in range(NOT_FOUND_GRACE_S // 30 + 1):
+        aws["ec2"].add_client_error("get_console_output", "InvalidInstanceID.NotFound", "The instance ID 'i-1' does not exist", 400)
+    failed, result = run(console_marker_wait, dict(MARKERS, poll_interval=30, timeout=900))
+    aws.done()
+    assert failed and "InvalidInstanceID.NotFound" in result["msg"] and clock.now == NOT_FOUND_GRACE_S
