@@ -9,12 +9,12 @@ short_description: Create a launch template, or make a new default version when 
 version_added: 1.0.0
 description:
   - Finds the launch template O(name) with its default and latest versions (C(DescribeLaunchTemplates),
-    C(DescribeLaunchTemplateVersions)) and compares the default version with the wanted launch data and
-    O(version_description).
+    C(DescribeLaunchTemplateVersions)) and compares the latest version with the wanted launch data and
+    O(version_description); a version that names the same instance profile by its ARN counts as the same.
   - No template - C(CreateLaunchTemplate), tagged in the call (O(tags) on the template, O(instance_tags) on
-    its instances and their volumes). Default version as wanted - no write. The latest version as wanted
+    its instances and their volumes). The latest version as wanted and the default - no write. As wanted
     but not the default (the default was moved back) - C(ModifyLaunchTemplate) makes it the default.
-    Otherwise - C(CreateLaunchTemplateVersion), then C(ModifyLaunchTemplate) makes it the default.
+    Otherwise - C(CreateLaunchTemplateVersion), then C(ModifyLaunchTemplate) makes the new version the default.
   - Both creates send a C(ClientToken) derived from what they create, so a create repeated after a lost
     answer (by botocore, a retried task or the next run) returns the same template or version instead of
     failing with C(AlreadyExists) or leaving a second version (EC2 API Reference, Ensuring idempotency).
@@ -55,8 +55,7 @@ options:
     elements: str
     required: true
   instance_profile:
-    description: The instances' IAM instance profile, by name or ARN; empty for none. A version that names
-      the same profile by its ARN counts as the same.
+    description: The instances' IAM instance profile, by name or ARN; empty for none.
     type: str
     default: ""
   user_data:

@@ -105,19 +105,21 @@ def new_tags(current, wanted):
 
 
 def decide(found, data, description):
-    """What makes the default version the wanted one (pure): ``("create", changes)`` when there is
-    no template, ``("none", [])`` when the default version is as wanted, ``("set_default", changes)``
-    when the latest is (the default moved back), else ``("new_version", changes)``."""
+    """What makes the latest version the wanted one and the default (pure; as
+    amazon.aws.ec2_launch_template's default_version latest did): ``("create", [])`` when there is no
+    template, ``("none", [])`` when the latest version is as wanted and the default,
+    ``("set_default", changes)`` when it is as wanted but the default is another (moved back), else
+    ``("new_version", changes)`` (the differences from the latest version)."""
     if found is None:
         return "create", []
     template = found["template"]
-    if not version_changes(found["default"], data, description):
-        return "none", []
     default, latest = template["DefaultVersionNumber"], template["LatestVersionNumber"]
-    if latest != default and not version_changes(found["latest"], data, description):
+    changes = version_changes(found["latest"], data, description)
+    if not changes:
+        if default == latest:
+            return "none", []
         return "set_default", ["default version: %s -> %s (the latest, as wanted)" % (default, latest)]
-    return "new_version", version_changes(found["default"], data, description) + [
-        "default version: %s -> a new version" % default]
+    return "new_version", changes + ["default version: %s -> a new version" % default]
 
 
 def client_token(*parts):

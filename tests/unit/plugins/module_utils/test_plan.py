@@ -187,11 +187,12 @@ def test_nothing_exists_plans_a_create_for_every_resource():
     (("target_group", "target_group", "HealthCheckPath"), "/x", "target group demo-tg", "HealthCheckPath: /x -> /"),
     (("role", "policies"), [], "IAM role demo-web", "managed policies: [] ->"),
     (("instance_profile", "Roles"), [], "instance profile demo-web", "role: [] -> ['demo-web']"),
-    (("launch_template", "default", "LaunchTemplateData"), dict(TEMPLATE_DATA, InstanceType="t3.small"), "launch template demo-web",
+    (("launch_template", "template", "LatestVersionNumber"), 2, "launch template demo-web", "default version: 1 -> 2 (the latest"),
+    (("launch_template", "latest", "LaunchTemplateData"), dict(TEMPLATE_DATA, InstanceType="t3.small"), "launch template demo-web",
      "InstanceType: t3.small -> t3.micro"),
-    (("launch_template", "default", "LaunchTemplateData"), dict(TEMPLATE_DATA, KeyName="mine"), "launch template demo-web",
+    (("launch_template", "latest", "LaunchTemplateData"), dict(TEMPLATE_DATA, KeyName="mine"), "launch template demo-web",
      "KeyName: mine -> (not set)"),
-    (("launch_template", "default", "LaunchTemplateData"), dict(TEMPLATE_DATA, IamInstanceProfile={"Name": "other"}),
+    (("launch_template", "latest", "LaunchTemplateData"), dict(TEMPLATE_DATA, IamInstanceProfile={"Name": "other"}),
      "launch template demo-web", "IamInstanceProfile: {'Name': 'other'} -> {'Name': 'demo-web'}"),
     (("launch_template", "template", "Tags"), boto_tags(TAGS), "launch template demo-web", "tag Name: (none) -> demo-web"),
     (("security_groups", "demo-alb", "Tags"), boto_tags(dict(TAGS, Name="demo-alb", extra="x")), "security group demo-alb",
@@ -214,7 +215,7 @@ def test_a_drift_names_only_its_resource_and_runs_only_its_stage():
 
 
 def test_a_template_change_rolls_the_group():
-    entries = plan_of(drifted(("launch_template", "default", "VersionDescription"), "old"))
+    entries = plan_of(drifted(("launch_template", "latest", "VersionDescription"), "old"))
     assert "instances: the launch template changes -> an instance refresh" in changed(entries)["Auto Scaling group demo-asg"]
 
 
@@ -244,19 +245,19 @@ def test_the_rule_and_the_template_comparisons_are_exact():
     # The module's default for what the role leaves unset (http_protocol_ipv6) is part of the data.
     options = dict(TEMPLATE_DATA["MetadataOptions"])
     del options["HttpProtocolIpv6"]
-    assert "launch template demo-web" in changed(plan_of(drifted(("launch_template", "default", "LaunchTemplateData", "MetadataOptions"), options)))
+    assert "launch template demo-web" in changed(plan_of(drifted(("launch_template", "latest", "LaunchTemplateData", "MetadataOptions"), options)))
 
 
-def test_the_default_version_moved_back_is_named_and_a_newer_version_alone_is_no_change():
+def test_the_default_version_moved_back_is_named_and_a_newer_other_version_makes_a_new_one():
     read = copy.deepcopy(READ)
     template = read["launch_template"]
     template["template"].update(DefaultVersionNumber=1, LatestVersionNumber=2)
-    template["default"] = dict(template["default"], LaunchTemplateData=dict(TEMPLATE_DATA, InstanceType="t3.small"))
     template["latest"] = dict(template["latest"], VersionNumber=2)
     assert changed(plan_of(read))["launch template demo-web"] == ["default version: 1 -> 2 (the latest, as wanted)"]
-    # A newer version someone else made, not the default: the default is as wanted, nothing to do.
-    template["default"], template["latest"] = template["latest"], template["default"]
-    assert "launch template demo-web" not in changed(plan_of(read))
+    # A newer version with other data, not the default: a new version as wanted becomes the default.
+    template["latest"] = dict(template["latest"], LaunchTemplateData=dict(TEMPLATE_DATA, InstanceType="t3.small"))
+    assert changed(plan_of(read))["launch template demo-web"] == ["InstanceType: t3.small -> t3.micro",
+                                                                   "default version: 1 -> a new version"]
 
 
 def test_a_template_made_with_the_profile_arn_or_other_tags_is_no_change():
