@@ -256,8 +256,8 @@ def test_the_default_version_moved_back_is_named_and_a_newer_other_version_makes
     assert changed(plan_of(read))["launch template demo-web"] == ["default version: 1 -> 2 (the latest, as wanted)"]
     # A newer version with other data, not the default: a new version as wanted becomes the default.
     template["latest"] = dict(template["latest"], LaunchTemplateData=dict(TEMPLATE_DATA, InstanceType="t3.small"))
-    assert changed(plan_of(read))["launch template demo-web"] == ["InstanceType: t3.small -> t3.micro",
-                                                                   "default version: 1 -> a new version"]
+    expected = ["InstanceType: t3.small -> t3.micro", "default version: 1 -> a new version"]
+    assert changed(plan_of(read))["launch template demo-web"] == expected
 
 
 def test_a_template_made_with_the_profile_arn_or_other_tags_is_no_change():
