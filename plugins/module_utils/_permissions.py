@@ -44,7 +44,6 @@ READ_POLICY_STATEMENTS = (
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSnapshots",
         "ec2:DescribeSubnets",
-        "ec2:DescribeTags",
         "ec2:DescribeVolumes",
         "ec2:DescribeVpcAttribute",
         "ec2:DescribeVpcEndpoints",
