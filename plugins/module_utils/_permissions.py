@@ -45,7 +45,6 @@ READ_POLICY_STATEMENTS = (
         "ec2:DescribeSnapshots",
         "ec2:DescribeSubnets",
         "ec2:DescribeVolumes",
-        "ec2:DescribeVpcAttribute",
         "ec2:DescribeVpcEndpoints",
         "ec2:DescribeVpcs",
         "ec2:GetDefaultCreditSpecification",

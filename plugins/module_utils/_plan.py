@@ -35,6 +35,10 @@ TARGET_GROUP_ARN = "@target_group"
 UNKNOWN = "(known after the converge)"
 # Keys AWS (or our reads) add to a tag list that a module never manages.
 AWS_TAG_PREFIX = "aws:"
+# In the bake's and the template's image_id: "the stack's image with the bake's fingerprint", which the
+# plan's read of the stack's images answers (site.yml's discover then does not look it up itself).
+BAKE_IMAGE = "@bake_image"
+FINGERPRINT_TAG = "scaleout:fingerprint"
 
 
 def _entry(stage, resource, action, changes=()):
@@ -57,6 +61,44 @@ def tag_changes(now, wanted, purge=True):
 
 def boto3_tags(tags):
     return dict((t["Key"], t["Value"]) for t in tags or [])
+
+
+def fingerprint_image(images, fingerprint):
+    """The id of the newest available image tagged with the fingerprint, or "" (what the bake's
+    discover looks up: DescribeImages of the stack's own images, tag and state filters)."""
+    found = [i for i in images if i.get("State") == "available" and boto3_tags(i.get("Tags")).get(FINGERPRINT_TAG) == fingerprint]
+    return max(found, key=lambda i: (i.get("CreationDate", ""), i["ImageId"]))["ImageId"] if found else ""
+
+
+def resolve_bake_image(wanted, image_id):
+    """A copy of the wanted settings with BAKE_IMAGE replaced by the image the read found."""
+    resolved = copy.deepcopy(wanted)
+    for stage, path in (("bake", ("image_id",)), ("launch_template", ("template", "image_id"))):
+        holder = resolved.get(stage)
+        for key in path[:-1]:
+            holder = (holder or {}).get(key)
+        if holder and holder.get(path[-1]) == BAKE_IMAGE:
+            holder[path[-1]] = image_id
+    return resolved
+
+
+def has_tags(resource, tags):
+    """Whether a described resource carries every one of ``tags`` ({key: value})."""
+    own = boto3_tags(resource.get("Tags"))
+    return all(own.get(k) == v for k, v in tags.items())
+
+
+def refresh_may_run(group, template):
+    """Whether an instance refresh of the group may still have work to do, so that the plan reads the
+    group's refreshes: unless every instance is in service on the launch template's default version
+    and the group has as many as it wants (a refresh replaces instances; once none is left to replace
+    or waiting, a refresh still listed as running has nothing left to do)."""
+    if template is None:
+        return True
+    default = str(template["template"]["DefaultVersionNumber"])
+    instances = group.get("Instances") or []
+    return len(instances) != group.get("DesiredCapacity") or any(
+        i.get("LifecycleState") != "InService" or (i.get("LaunchTemplate") or {}).get("Version") != default for i in instances)
 
 
 # ------------------------------------------------------------------------------------ network

@@ -66,6 +66,33 @@ SLR_KEY_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEnc
                    "kms:DescribeKey", "kms:CreateGrant")
 
 
+def described_types(known):
+    """DescribeInstanceTypes entries, as far as the rows read them, of instance_type_offerings_info's
+    ``known`` ({type: {"zones", "facts"}}), for the types some zone offers (pure)."""
+    return dict((t, {
+        "InstanceType": t,
+        "VCpuInfo": {"DefaultVCpus": entry["facts"].get("vcpus")},
+        "FreeTierEligible": entry["facts"].get("free_tier_eligible"),
+        "Hypervisor": entry["facts"].get("hypervisor"),
+        "BurstablePerformanceSupported": entry["facts"].get("burstable"),
+        "ProcessorInfo": {"SupportedArchitectures": entry["facts"].get("architectures") or []},
+    }) for t, entry in known.items() if entry.get("zones"))
+
+
+def described_image(image):
+    """A DescribeImages entry, as far as the rows read it, of source_image_info's ``image`` (pure)."""
+    return {"ImageId": image.get("image_id"), "Name": image.get("name"), "Architecture": image.get("architecture")}
+
+
+def described_subnet(subnet):
+    """A DescribeSubnets entry, as far as the rows and the placement read it, of a subnet as
+    amazon.aws.ec2_vpc_subnet_info returns it (pure)."""
+    return {"SubnetId": subnet.get("subnet_id"), "VpcId": subnet.get("vpc_id"), "AvailabilityZone": subnet.get("availability_zone"),
+            "State": subnet.get("state", "available"), "DefaultForAz": subnet.get("default_for_az", False),
+            "AvailableIpAddressCount": subnet.get("available_ip_address_count", 0),
+            "MapPublicIpOnLaunch": subnet.get("map_public_ip_on_launch", False)}
+
+
 def row(check, verdict, detail, fix=""):
     return {"check": check, "verdict": verdict, "detail": detail, "fix": fix if verdict != OK else ""}
 

@@ -172,9 +172,9 @@ def present(module, elbv2):
             module.exit_json(changed=True, target_group_arn="", changes=changes, diff=diff, msg="would have created target group %s" % name)
         created = tg.create_target_group(elbv2, name, wanted, wanted_tags)
         arn = created["TargetGroupArn"]
-        attributes = tg.attribute_changes(tg.attributes_of(elbv2, arn), wanted_attributes)
-        if attributes:
-            tg.set_attributes(elbv2, arn, attributes)
+        # A new group has AWS's default attributes: set the wanted ones without reading them first.
+        if wanted_attributes:
+            tg.set_attributes(elbv2, arn, wanted_attributes)
         module.exit_json(changed=True, target_group_arn=arn, changes=changes, diff=diff,
                          target_group=described(created, wanted_tags))
 

@@ -117,6 +117,16 @@ options:
     description: Where to write the rows as JSON (not written in check mode).
     type: path
     required: true
+  discovered:
+    description:
+      - What the stages' read-only lookups already read in this run (C(playbooks/site.yml) runs them
+        before the preflight), so that the preflight does not read it again. Each key is optional.
+      - C(vpc_id) - the VPC the stack uses, found to exist; C(subnets) - its candidate subnets (with
+        C(vpc_id) only), as M(amazon.aws.ec2_vpc_subnet_info) returns them; C(instance_types) - the RV(known) of
+        M(scaleout.webtier.instance_type_offerings_info) (used when it holds O(instance_type) and
+        O(bake_instance_type)); C(source_image) - the RV(image) of M(scaleout.webtier.source_image_info).
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -259,12 +269,12 @@ def resolve_vpc(ec2, vpc_id, subnet_ids):
     return (default[0]["VpcId"], True, missing) if default else ("", False, missing)
 
 
-def network(ec2, vpc_id, subnet_ids):
-    """(subnets, route tables, VPC endpoints) of the VPC."""
+def network(ec2, vpc_id, subnet_ids, known_subnets=None):
+    """(subnets, route tables, VPC endpoints) of the VPC; the subnets are read unless known."""
     filters = [{"Name": "vpc-id", "Values": [vpc_id]}]
     if subnet_ids:
         filters.append({"Name": "subnet-id", "Values": subnet_ids})
-    subnets = paginate(ec2, "describe_subnets", Filters=filters).get("Subnets", [])
+    subnets = known_subnets if known_subnets is not None else paginate(ec2, "describe_subnets", Filters=filters).get("Subnets", [])
     tables = paginate(ec2, "describe_route_tables", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]).get("RouteTables", [])
     endpoints = paginate(ec2, "describe_vpc_endpoints", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]).get("VpcEndpoints", [])
     return subnets, tables, endpoints
@@ -423,6 +433,7 @@ def main():
             create_instance_profile=dict(type="bool", default=True),
             ssm_policy_arn=dict(type="str", default="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
             report_path=dict(type="path", required=True),
+            discovered=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -437,9 +448,18 @@ def main():
     reads = Reads()
     reads.submit("caller", aws["sts"].get_caller_identity)
     reads.submit("regions", lambda: ec2.describe_regions(AllRegions=True)["Regions"])
-    reads.submit("vpc", resolve_vpc, ec2, params["vpc_id"], params["subnet_ids"])
-    reads.submit("types", instance_types, ec2, sorted(set([group_type, bake_type])))
-    reads.submit("zones", offered_zones, ec2, sorted(set([group_type, bake_type])))
+    discovered = params["discovered"] or {}
+    known_types = discovered.get("instance_types") or {}
+    if discovered.get("vpc_id"):
+        reads.submit("vpc", lambda: (discovered["vpc_id"], True, []))
+    else:
+        reads.submit("vpc", resolve_vpc, ec2, params["vpc_id"], params["subnet_ids"])
+    if set([group_type, bake_type]) <= set(known_types):
+        reads.submit("types", lambda: verdicts.described_types(known_types))
+        reads.submit("zones", lambda: dict((t, set(entry["zones"])) for t, entry in known_types.items()))
+    else:
+        reads.submit("types", instance_types, ec2, sorted(set([group_type, bake_type])))
+        reads.submit("zones", offered_zones, ec2, sorted(set([group_type, bake_type])))
     reads.submit("ebs", lambda: ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"])
     reads.submit("ebs_key", lambda: ec2.get_ebs_default_kms_key_id()["KmsKeyId"])
     family = group_type.split(".")[0]
@@ -449,14 +469,20 @@ def main():
     reads.submit("slr", aws["iam"].get_role, RoleName=SLR_NAME)
     for key, (service_code, quota_code, _name) in verdicts.QUOTAS.items():
         reads.submit("quota:" + key, quota_value, aws["service-quotas"], service_code, quota_code)
-    reads.submit("image", source_image, ec2, aws["ssm"], params)
+    if discovered.get("source_image"):
+        reads.submit("image", lambda: (verdicts.described_image(discovered["source_image"]), ""))
+    else:
+        reads.submit("image", source_image, ec2, aws["ssm"], params)
 
     try:
         caller = reads.get("caller")
         vpc_id, vpc_found, missing_subnets = reads.get("vpc")
         reads.submit("usage", usage, ec2, aws["elbv2"], aws["autoscaling"], names, params["stack_name"], vpc_id)
         if vpc_found:
-            reads.submit("network", network, ec2, vpc_id, params["subnet_ids"])
+            known_subnets = None
+            if discovered.get("vpc_id") and discovered.get("subnets") is not None:
+                known_subnets = [verdicts.described_subnet(subnet) for subnet in discovered["subnets"]]
+            reads.submit("network", network, ec2, vpc_id, params["subnet_ids"], known_subnets)
         rows = [verdicts.identity_row(caller, region, reads.get("regions"))]
         types, zones = reads.get("types"), reads.get("zones")
     except AWS_ERRORS as e:

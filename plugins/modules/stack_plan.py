@@ -30,6 +30,9 @@ options:
     description:
       - Per stage (C(network), C(load_balancer), C(bake), C(launch_template), C(scaling_group)), the
         settings the stage applies, as its C(plan.yml) publishes them. A stage left out is not planned.
+      - The bake's C(image_id) and the launch template's C(template.image_id) may be C(@bake_image) - the
+        stack's newest available image tagged with the bake's C(fingerprint) - which the read of the
+        stack's images answers; RV(outputs.bake_image_id) says which it found.
     type: dict
     required: true
   report_path:
@@ -86,7 +89,8 @@ outputs:
     - What the stages publish for the later ones, as the read found it, for stages whose converge does
       not run - C(network_alb_security_group_id), C(network_instance_security_group_id),
       C(load_balancer_target_group_arn), C(load_balancer_arn), C(load_balancer_dns_name),
-      C(load_balancer_state), C(launch_template_id), C(launch_template_default_version). Empty strings for what does not exist.
+      C(load_balancer_state), C(launch_template_id), C(launch_template_default_version), C(bake_image_id)
+      (the image that C(@bake_image) stood for). Empty strings for what does not exist.
   returned: always
   type: dict
 api_calls:
@@ -162,8 +166,15 @@ def read_group(autoscaling, wanted):
     group = find_group(autoscaling, wanted["name"])
     if group is None:
         return {"group": None, "policy": None, "refreshes_running": []}
-    return {"group": group, "policy": find_policy(autoscaling, wanted["name"], wanted["policy"]["name"]),
-            "refreshes_running": running_refreshes(autoscaling, wanted["name"]) if wanted["refresh"] else []}
+    return {"group": group, "policy": find_policy(autoscaling, wanted["name"], wanted["policy"]["name"]), "refreshes_running": []}
+
+
+def read_network_groups(ec2, vpc_id, names, stack_groups):
+    """{name: group} of the network's groups: from the read of the stack's tagged groups when it holds
+    them all, else by name in the VPC, the way the converge finds them (a group whose tag was removed,
+    or that does not exist yet)."""
+    found = dict((g["GroupName"], g) for g in stack_groups if g.get("VpcId") == vpc_id and g["GroupName"] in names)
+    return found if set(names) <= set(found) else groups_by_name(ec2, vpc_id, names)
 
 
 def read_stack(aws, stack, wanted):
@@ -171,23 +182,17 @@ def read_stack(aws, stack, wanted):
     one service) running concurrently: boto3 clients are thread-safe."""
     ec2, iam = aws["ec2"], aws["iam"]
     reads = {}
-    if "network" in wanted:
-        names = [g["name"] for g in wanted["network"]["security_groups"]]
-        reads["security_groups"] = lambda: groups_by_name(ec2, wanted["network"]["vpc_id"], names)
+    if "network" in wanted or "bake" in wanted:
+        # One read for the network's groups and an interrupted bake's temporary one (any VPC).
+        reads["stack_groups"] = lambda: tagged_groups(ec2, {STACK_TAG: stack})
     if "load_balancer" in wanted:
         reads["elbv2"] = lambda: read_elbv2(aws["elbv2"], wanted["load_balancer"])
     if "bake" in wanted or "launch_template" in wanted:
         reads["images"] = lambda: describe_images(ec2, Owners=["self"], Filters=[{"Name": "tag:" + STACK_TAG, "Values": [stack]}])
-    if "bake" in wanted:
-        temporary = {STACK_TAG: stack, BAKE_ROLE_TAG: BAKE_TEMPORARY}
-        reads["bake_instances"] = lambda: describe_instances(ec2, [{"Name": "tag:" + k, "Values": [v]} for k, v in temporary.items()]
-                                                             + [{"Name": "instance-state-name", "Values": LIVE_INSTANCE_STATES}])
-        reads["bake_security_groups"] = lambda: tagged_groups(ec2, temporary)
     template_wanted = wanted.get("launch_template", {}).get("template")
     template_name = (template_wanted or {}).get("name") or wanted.get("bake", {}).get("launch_template_name")
     if template_name:
         reads["launch_template"] = lambda: find_template(ec2, template_name)
-    image_id = (template_wanted or {}).get("image_id")
     if "launch_template" in wanted and wanted["launch_template"]["identity"]:
         reads["role"] = lambda: find_role(iam, wanted["launch_template"]["role"]["name"])
     profile_name = (template_wanted or {}).get("instance_profile")
@@ -198,17 +203,35 @@ def read_stack(aws, stack, wanted):
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         futures = dict((name, pool.submit(read)) for name, read in reads.items())
         results = dict((name, future.result()) for name, future in futures.items())
+    bake_image_id = _plan.fingerprint_image(results.get("images", []), wanted["bake"]["fingerprint"]) if "bake" in wanted else ""
+    image_id = _plan.resolve_bake_image(wanted, bake_image_id).get("launch_template", {}).get("template", {}).get("image_id")
     # The template's image is usually the stack's own (the bake's), already read: described only otherwise.
     own = [i for i in results.get("images", []) if i["ImageId"] == image_id]
     if image_id:
         results["template_image"] = own or describe_images(ec2, ImageIds=[image_id])
+    stack_groups = results.get("stack_groups", [])
+    if "network" in wanted:
+        names = [g["name"] for g in wanted["network"]["security_groups"]]
+        results["security_groups"] = read_network_groups(ec2, wanted["network"]["vpc_id"], names, stack_groups)
+    if "bake" in wanted:
+        temporary = {STACK_TAG: stack, BAKE_ROLE_TAG: BAKE_TEMPORARY}
+        results["bake_security_groups"] = [g for g in stack_groups if _plan.has_tags(g, temporary)]
+        # An instance keeps its security group from deletion (DependencyViolation), and the bake
+        # creates its group first and deletes it last: no temporary group, no temporary instance.
+        if results["bake_security_groups"]:
+            results["bake_instances"] = describe_instances(
+                ec2, [{"Name": "tag:" + k, "Values": [v]} for k, v in temporary.items()]
+                + [{"Name": "instance-state-name", "Values": LIVE_INSTANCE_STATES}])
+    group = (results.get("autoscaling") or {}).get("group")
+    if group and wanted["scaling_group"]["refresh"] and _plan.refresh_may_run(group, results.get("launch_template")):
+        results["autoscaling"]["refreshes_running"] = running_refreshes(aws["autoscaling"], wanted["scaling_group"]["name"])
     read = {"security_groups": results.get("security_groups", {}), "load_balancer": None, "target_group": None,
             "images": results.get("images", []), "bake_instances": results.get("bake_instances", []),
             "bake_security_groups": results.get("bake_security_groups", []),
             "launch_template": results.get("launch_template"), "role": results.get("role"),
             "instance_profile": results.get("instance_profile"),
             "template_image": (results.get("template_image") or [None])[0],
-            "group": None, "policy": None, "refreshes_running": []}
+            "group": None, "policy": None, "refreshes_running": [], "bake_image_id": bake_image_id}
     read.update(results.get("elbv2", {}))
     read.update(results.get("autoscaling", {}))
     return read
@@ -229,6 +252,7 @@ def outputs(read, wanted):
         "load_balancer_state": (balancer.get("State") or {}).get("Code", ""),
         "launch_template_id": template.get("LaunchTemplateId", ""),
         "launch_template_default_version": str(template.get("DefaultVersionNumber", "")),
+        "bake_image_id": _plan.resolve_bake_image(wanted, read["bake_image_id"]).get("bake", {}).get("image_id", ""),
     }
 
 
@@ -262,7 +286,7 @@ def main():
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         fail_aws(module, e, "Unable to read the resources of stack %s" % stack)
     try:
-        entries = _plan.make_plan(wanted, read)
+        entries = _plan.make_plan(_plan.resolve_bake_image(wanted, read["bake_image_id"]), read)
     except (KeyError, TypeError, ValueError) as e:
         module.fail_json(msg="wanted: the settings of a stage are incomplete or malformed (%s: %s)" % (type(e).__name__, e))
     result = dict(changed=False, plan=entries, stages=_plan.stages_to_run(entries), table=_plan.table(entries),

@@ -41,14 +41,22 @@ def default_vcpus(client, instance_type):
 
 def instance_type_facts(client, instance_types):
     """{instance type: what DescribeInstanceTypes says of it that the collection reports}: vCPUs,
-    FreeTierEligible, Hypervisor (``nitro``/``xen``), BurstablePerformanceSupported (paginated)."""
+    FreeTierEligible, Hypervisor (``nitro``/``xen``), BurstablePerformanceSupported, the supported
+    architectures (paginated)."""
     found = paginate(client, "describe_instance_types", InstanceTypes=list(instance_types)).get("InstanceTypes", [])
     return dict((t["InstanceType"], {
         "vcpus": t.get("VCpuInfo", {}).get("DefaultVCpus"),
         "free_tier_eligible": t.get("FreeTierEligible"),
         "hypervisor": t.get("Hypervisor"),
         "burstable": t.get("BurstablePerformanceSupported"),
+        "architectures": t.get("ProcessorInfo", {}).get("SupportedArchitectures", []),
     }) for t in found)
+
+
+def known_types(zones_by_type, facts):
+    """{type: {"zones": [...], "facts": {...}}} of one lookup, the shape instance_type_offerings_info
+    keeps across calls (``facts`` empty for a type no zone offers) (pure)."""
+    return dict((t, {"zones": sorted(zones), "facts": facts.get(t, {}) if zones else {}}) for t, zones in zones_by_type.items())
 
 
 def console_output(client, instance_id, latest):

@@ -272,3 +272,44 @@ def test_the_table_lists_each_resource_and_its_changes():
     assert any(line.startswith("scaling_group") and line.endswith("update") for line in lines)
     assert any("max_size: 6 -> 4" in line for line in lines)
     assert lines[-1] == "plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 9 unchanged"
+
+
+def test_a_refresh_is_read_for_unless_every_instance_is_in_service_on_the_default_version():
+    group = dict(READ["group"], DesiredCapacity=2, Instances=[
+        {"InstanceId": "i-%d" % n, "LifecycleState": "InService", "LaunchTemplate": {"Version": "1"}} for n in (1, 2)])
+    template = READ["launch_template"]
+    assert not _plan.refresh_may_run(group, template)
+    for instance_change in ({"LifecycleState": "Pending"}, {"LifecycleState": "Terminating"}, {"LaunchTemplate": {"Version": "2"}}):
+        moving = copy.deepcopy(group)
+        moving["Instances"][1].update(instance_change)
+        assert _plan.refresh_may_run(moving, template), instance_change
+    assert _plan.refresh_may_run(dict(group, DesiredCapacity=3), template)
+    assert _plan.refresh_may_run(group, None)
+
+
+def test_has_tags_wants_every_tag_with_its_value():
+    resource = {"Tags": boto_tags({"scaleout:stack": "demo", "scaleout:role": "bake-temporary"})}
+    assert _plan.has_tags(resource, {"scaleout:stack": "demo", "scaleout:role": "bake-temporary"})
+    assert not _plan.has_tags(resource, {"scaleout:stack": "demo2"})
+    assert not _plan.has_tags({"Tags": []}, {"scaleout:stack": "demo"})
+
+
+def test_the_bake_image_is_the_newest_available_image_with_the_fingerprint():
+    def image(image_id, day, fingerprint, state="available"):
+        return {"ImageId": image_id, "State": state, "CreationDate": "2026-01-0%dT00:00:00.000Z" % day,
+                "Tags": boto_tags({"scaleout:stack": "demo", "scaleout:fingerprint": fingerprint})}
+    images = [image("ami-old", 1, "f1"), image("ami-new", 3, "f1"), image("ami-pending", 4, "f1", "pending"), image("ami-other", 5, "f2")]
+    assert _plan.fingerprint_image(images, "f1") == "ami-new"
+    assert _plan.fingerprint_image(images, "f3") == ""
+
+
+def test_the_bake_image_placeholder_is_resolved_in_the_bake_and_the_template_only():
+    wanted = copy.deepcopy(WANTED)
+    wanted["bake"]["image_id"] = _plan.BAKE_IMAGE
+    wanted["launch_template"]["template"]["image_id"] = _plan.BAKE_IMAGE
+    resolved = _plan.resolve_bake_image(wanted, "ami-9")
+    assert resolved["bake"]["image_id"] == "ami-9" and resolved["launch_template"]["template"]["image_id"] == "ami-9"
+    assert wanted["bake"]["image_id"] == _plan.BAKE_IMAGE  # a copy: the caller's settings stay as given
+    given = _plan.resolve_bake_image(WANTED, "ami-9")
+    assert given["bake"]["image_id"] == WANTED["bake"]["image_id"]
+    assert given["launch_template"]["template"]["image_id"] == WANTED["launch_template"]["template"]["image_id"]

@@ -250,3 +250,37 @@ def test_the_read_policy_holds_every_read_the_preflight_makes():
                    "ec2:DescribeVpcEndpoints", "ec2:DescribeRegions", "ec2:GetEbsEncryptionByDefault",
                    "ec2:GetEbsDefaultKmsKeyId", "ec2:GetDefaultCreditSpecification", "kms:GetKeyPolicy"):
         assert action in reads, action
+
+
+# ------------------------------------------------------------------ what the stages read already
+
+
+def test_the_rows_read_a_type_known_from_the_stages_as_they_read_describe_instance_types():
+    known = {"t3.micro": {"zones": ["ap-northeast-2a", "ap-northeast-2b"],
+                          "facts": {"vcpus": 2, "free_tier_eligible": True, "hypervisor": "nitro", "burstable": True,
+                                    "architectures": ["x86_64"]}},
+             "t2.nano2": {"zones": [], "facts": {}}}
+    described = pf.described_types(known)
+    assert list(described) == ["t3.micro"]  # a type no zone offers is unknown to DescribeInstanceTypes too
+    info = described["t3.micro"]
+    assert pf.instance_type_row("t3.micro", info, known["t3.micro"]["zones"])["detail"] == (
+        "t3.micro: 2 vCPUs, x86_64; offered in ap-northeast-2a, ap-northeast-2b")
+    assert pf.nitro_row("t3.micro", info)["verdict"] == pf.OK
+    assert pf.nitro_row("t2.micro", pf.described_types({"t2.micro": {"zones": ["a"], "facts": {"hypervisor": "xen"}}})["t2.micro"]
+                        )["verdict"] == pf.FAIL
+
+
+def test_a_source_image_known_from_the_bake_reads_as_describe_images():
+    image = pf.described_image({"image_id": "ami-1", "name": "al2023", "architecture": "arm64", "root_device_name": "/dev/xvda"})
+    assert image == {"ImageId": "ami-1", "Name": "al2023", "Architecture": "arm64"}
+    assert pf.image_row(image, "", ["x86_64"])["verdict"] == pf.FAIL
+
+
+def test_subnets_known_from_the_network_stage_read_as_describe_subnets():
+    subnet = pf.described_subnet({"subnet_id": "subnet-1", "vpc_id": "vpc-1", "availability_zone": "ap-northeast-2a",
+                                  "state": "available", "default_for_az": True, "available_ip_address_count": 4000,
+                                  "map_public_ip_on_launch": False})
+    tables = [{"VpcId": "vpc-1", "Associations": [{"Main": True}], "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1"}]}]
+    # An internet gateway route without a public IP strands the instances: the field must carry over.
+    assert pf.egress_row([subnet], tables, [], "vpc-1", "ap-northeast-2")["verdict"] == pf.FAIL
+    assert pf.egress_row([dict(subnet, MapPublicIpOnLaunch=True)], tables, [], "vpc-1", "ap-northeast-2")["verdict"] == pf.OK

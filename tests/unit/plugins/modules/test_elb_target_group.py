@@ -50,12 +50,11 @@ def test_a_new_target_group_carries_its_tags_in_the_create_call(aws, run):
         "Name": NAME, "Protocol": "HTTP", "Port": 80, "VpcId": VPC, "TargetType": "instance", "HealthCheckProtocol": "HTTP",
         "HealthCheckPort": "traffic-port", "HealthCheckPath": "/", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 5,
         "HealthyThresholdCount": 2, "UnhealthyThresholdCount": 2, "Matcher": {"HttpCode": "200"}, "Tags": tag_list(TAGS)})
-    elbv2.add_response("describe_target_group_attributes",
-                       {"Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "300"}]}, {"TargetGroupArn": ARN})
+    # A new group has AWS's default attributes: the wanted ones are set without a read first.
     elbv2.add_response("modify_target_group_attributes", {}, {
         "TargetGroupArn": ARN, "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]})
     failed, result = run(elb_target_group, ARGS)
-    aws.done()  # no AddTags: Stubber fails on any call not queued
+    aws.done()  # no AddTags, no DescribeTargetGroupAttributes: Stubber fails on any call not queued
     assert not failed and result["changed"] and result["target_group_arn"] == ARN
     assert result["target_group"]["tags"] == TAGS
 

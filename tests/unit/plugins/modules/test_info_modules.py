@@ -8,6 +8,7 @@ from ansible_collections.scaleout.webtier.plugins.modules import autoscaling_war
 from ansible_collections.scaleout.webtier.plugins.modules import instance_type_offerings_info
 from ansible_collections.scaleout.webtier.plugins.modules import source_image_info
 from ansible_collections.scaleout.webtier.plugins.modules import stack_resources_info
+from ansible_collections.scaleout.webtier.plugins.modules import vpc_info
 
 STACK = "demo"
 TAG = [{"Key": "scaleout:stack", "Value": STACK}]
@@ -130,11 +131,46 @@ def test_offerings_are_read_by_zone_for_the_types_asked(aws, run):
         {"LocationType": "availability-zone", "Filters": [{"Name": "instance-type", "Values": ["t3.micro", "t2.nano2"]}]})
     aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [
         {"InstanceType": "t3.micro", "VCpuInfo": {"DefaultVCpus": 2}, "FreeTierEligible": True, "Hypervisor": "nitro",
-         "BurstablePerformanceSupported": True}]}, {"InstanceTypes": ["t3.micro"]})
+         "BurstablePerformanceSupported": True, "ProcessorInfo": {"SupportedArchitectures": ["x86_64"]}}]},
+        {"InstanceTypes": ["t3.micro"]})
     failed, result = run(instance_type_offerings_info, {"instance_types": ["t3.micro", "t2.nano2"]})
     assert not failed, result
     assert result["zones_by_type"] == {"t3.micro": ["eu-west-1a", "eu-west-1b"], "t2.nano2": []}
     assert result["unknown_types"] == ["t2.nano2"]
     # FreeTierEligible as DescribeInstanceTypes says it, for this account and region: never assumed.
-    assert result["types"] == {"t3.micro": {"vcpus": 2, "free_tier_eligible": True, "hypervisor": "nitro", "burstable": True}}
+    assert result["types"] == {"t3.micro": {"vcpus": 2, "free_tier_eligible": True, "hypervisor": "nitro", "burstable": True,
+                                            "architectures": ["x86_64"]}}
+    assert result["known"] == {"t3.micro": {"zones": ["eu-west-1a", "eu-west-1b"], "facts": result["types"]["t3.micro"]},
+                               "t2.nano2": {"zones": [], "facts": {}}}
+    aws.done()
+
+
+def test_known_types_are_answered_without_a_call_and_only_new_types_are_read(aws, run):
+    known = {"t3.micro": {"zones": ["eu-west-1a"], "facts": {"vcpus": 2, "hypervisor": "nitro"}},
+             "t2.nano2": {"zones": [], "facts": {}}}
+    # Only m5.large is read: the stubbed client fails the test on any other call.
+    aws["ec2"].add_response("describe_instance_type_offerings", {"InstanceTypeOfferings": [
+        {"InstanceType": "m5.large", "LocationType": "availability-zone", "Location": "eu-west-1c"}]},
+        {"LocationType": "availability-zone", "Filters": [{"Name": "instance-type", "Values": ["m5.large"]}]})
+    aws["ec2"].add_response("describe_instance_types", {"InstanceTypes": [
+        {"InstanceType": "m5.large", "VCpuInfo": {"DefaultVCpus": 2}, "Hypervisor": "nitro"}]}, {"InstanceTypes": ["m5.large"]})
+    failed, result = run(instance_type_offerings_info, {"instance_types": ["t3.micro", "t2.nano2", "m5.large"], "known": known})
+    assert not failed, result
+    assert result["zones_by_type"] == {"t3.micro": ["eu-west-1a"], "t2.nano2": [], "m5.large": ["eu-west-1c"]}
+    assert result["unknown_types"] == ["t2.nano2"] and sorted(result["types"]) == ["m5.large", "t3.micro"]
+    assert sorted(result["known"]) == ["m5.large", "t2.nano2", "t3.micro"]
+    aws.done()
+    failed, again = run(instance_type_offerings_info, {"instance_types": ["m5.large"], "known": result["known"]})
+    assert not failed and again["zones_by_type"] == {"m5.large": ["eu-west-1c"]}
+
+
+def test_vpc_info_is_one_describe_vpcs_call_and_reads_no_attribute(aws, run):
+    # The stubbed client fails on any call not queued here (DescribeVpcAttribute included).
+    aws["ec2"].add_response("describe_vpcs", {"Vpcs": [
+        {"VpcId": "vpc-1", "CidrBlock": "172.31.0.0/16", "IsDefault": True, "State": "available", "OwnerId": "123456789012",
+         "Tags": [{"Key": "Name", "Value": "default"}]}]}, {"Filters": [{"Name": "is-default", "Values": ["true"]}]})
+    failed, result = run(vpc_info, {"filters": {"is-default": "true"}})
+    assert not failed, result
+    assert result["vpcs"] == [{"vpc_id": "vpc-1", "cidr_block": "172.31.0.0/16", "is_default": True, "state": "available",
+                               "owner_id": "123456789012", "tags": {"Name": "default"}}]
     aws.done()
