@@ -41,7 +41,6 @@ READ_POLICY_STATEMENTS = (
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSnapshots",
         "ec2:DescribeSubnets",
-        "ec2:DescribeTags",
         "ec2:DescribeVolumes",
         "ec2:DescribeVpcEndpoints",
         "ec2:DescribeVpcs",

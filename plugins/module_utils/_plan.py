@@ -23,6 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.scaleout.webtier.plugins.module_utils._autoscaling import settings as group_settings
 from ansible_collections.scaleout.webtier.plugins.module_utils._bake import images_to_retire
+from ansible_collections.scaleout.webtier.plugins.module_utils._ec2 import launch_templates as lt
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import load_balancers as lb
 from ansible_collections.scaleout.webtier.plugins.module_utils._elbv2 import target_groups as tg
 
@@ -319,79 +320,31 @@ def plan_instance_profile(wanted, found, role_missing):
     return _verdict("launch_template", resource, changes)
 
 
-def _tag_list(tags):
-    return [{"Key": k, "Value": str(v)} for k, v in tags.items()]
-
-
 def wanted_template_data(wanted, read, group_ids):
-    """The LaunchTemplateData amazon.aws.ec2_launch_template would send for the role's settings:
-    it compares this, whole, with the latest version's data and makes a new version on any difference."""
+    """The LaunchTemplateData scaleout.webtier.launch_template writes for the role's settings
+    (``_ec2.launch_templates.template_data``), with placeholders for what only the converge knows."""
     image = read["template_image"] or {}
     root_size = None
     for mapping in image.get("BlockDeviceMappings") or []:
         if mapping.get("DeviceName") == image.get("RootDeviceName"):
             root_size = (mapping.get("Ebs") or {}).get("VolumeSize")
     size = wanted.get("volume_size")
-    ebs = {"VolumeSize": int(size if size not in (None, "", "None") else (root_size or 8)),
-           "VolumeType": wanted["volume_type"], "Encrypted": True}
-    if wanted.get("kms_key_id"):
-        ebs["KmsKeyId"] = wanted["kms_key_id"]
-    ebs["DeleteOnTermination"] = True
-    data = {
-        "BlockDeviceMappings": [{"DeviceName": image.get("RootDeviceName") or UNKNOWN, "Ebs": ebs}],
-        "ImageId": wanted["image_id"] or UNKNOWN,
-        "InstanceType": wanted["instance_type"],
-        # With the module's defaults for what the role leaves unset (http_protocol_ipv6).
-        "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 1,
-                            "HttpProtocolIpv6": "disabled", "InstanceMetadataTags": "disabled"},
-        "Monitoring": {"Enabled": bool(wanted["detailed_monitoring"])},
-        "SecurityGroupIds": [group_ids.get(n) or "%s %s" % (UNKNOWN, n) for n in wanted["security_group_names"]],
-    }
-    if wanted.get("cpu_credits"):
-        data["CreditSpecification"] = {"CpuCredits": wanted["cpu_credits"]}
-    if wanted.get("key_name"):
-        data["KeyName"] = wanted["key_name"]
-    if wanted.get("user_data"):
-        data["UserData"] = wanted["user_data"]
-    profile = read["instance_profile"]
-    name = wanted.get("instance_profile")
-    if name:
-        arn = name if name.startswith("arn:") else (profile or {}).get("Arn") or "%s %s" % (UNKNOWN, name)
-        data["IamInstanceProfile"] = {"Arn": arn}
-    data["TagSpecifications"] = [{"ResourceType": kind, "Tags": _tag_list(wanted["instance_tags"])} for kind in ("instance", "volume")]
-    return data
-
-
-def _data_changes(now, wanted):
-    changes = []
-    for key in sorted(set(now) | set(wanted)):
-        if key not in wanted:
-            changes.append("%s: %s -> (not set)" % (key, now[key]))
-        elif key not in now:
-            changes.append("%s: (not set) -> %s" % (key, wanted[key]))
-        elif now[key] != wanted[key]:
-            changes.append("%s: %s -> %s" % (key, now[key], wanted[key]))
-    return changes
+    settings = dict(wanted, image_id=wanted["image_id"] or UNKNOWN, root_device_name=image.get("RootDeviceName") or UNKNOWN,
+                    volume_size=int(size if size not in (None, "", "None") else (root_size or 8)),
+                    security_group_ids=[group_ids.get(n) or "%s %s" % (UNKNOWN, n) for n in wanted["security_group_names"]])
+    return lt.template_data(settings)
 
 
 def plan_launch_template(wanted, read, group_ids):
-    """As amazon.aws.ec2_launch_template decides (default_version latest): a new version when the
-    latest version's data or description differ, the default moved to the latest, the tags (purged)."""
+    """As scaleout.webtier.launch_template decides (``_ec2.launch_templates.decide``): no change when
+    the default version's data and description are as wanted; the default moved to the latest when
+    that one is; else a new version. Tags: the missing or different ones are set, others kept."""
     resource = "launch template %s" % wanted["name"]
     found = read["launch_template"]
     if found is None:
         return _entry("launch_template", resource, CREATE)
-    data = wanted_template_data(wanted, read, group_ids)
-    latest = found["latest"]
-    changes = _data_changes(latest.get("LaunchTemplateData") or {}, data)
-    if (latest.get("VersionDescription") or "") != wanted["version_description"]:
-        changes.append("version description: %s -> %s" % (latest.get("VersionDescription"), wanted["version_description"]))
-    template = found["template"]
-    if template["DefaultVersionNumber"] != template["LatestVersionNumber"] and not changes:
-        changes.append("default version: %s -> %s (the latest)" % (template["DefaultVersionNumber"], template["LatestVersionNumber"]))
-    elif changes:
-        changes.append("default version: %s -> a new version %s" % (template["DefaultVersionNumber"], template["LatestVersionNumber"] + 1))
-    changes += tag_changes(boto3_tags(template.get("Tags")), wanted["tags"])
+    _action, changes = lt.decide(found, wanted_template_data(wanted, read, group_ids), wanted["version_description"])
+    changes += tag_changes(boto3_tags(found["template"].get("Tags")), wanted["tags"], purge=False)
     return _verdict("launch_template", resource, changes)
 
 

@@ -1,4 +1,5 @@
-"""Launch templates: the template's own tags stay off the launch data (CreateLaunchTemplate), and
+"""Launch templates: the template's own tags stay off the launch data (CreateLaunchTemplate),
+ClientToken honoured by CreateLaunchTemplate and CreateLaunchTemplateVersion (``answer_once``), and
 DeleteLaunchTemplateVersions, which moto lacks (amazon.aws.ec2_launch_template calls it to delete a
 template that has several versions). As on AWS, any version but the default can go; deleted
 versions disappear from DescribeLaunchTemplateVersions. moto indexes versions by number, so they
@@ -11,6 +12,35 @@ from moto.core.responses import ActionResult
 from ...core.registry import patch
 
 M = "moto.ec2.models.launch_templates"
+R = "moto.ec2.responses.launch_templates"
+# The request's parameters that are not compared for idempotency: the token itself, and the
+# protocol's own (the guide excepts the Region and the Availability Zone, which are not parameters here).
+NOT_COMPARED = ("ClientToken", "Action", "Version")
+
+
+def answer_once(response, action, create):
+    """``create()``'s answer, or for a repeated ClientToken the first answer: "If you repeat the
+    request with the same client token, the same response is returned"; with the same token but
+    another parameter, IdempotentParameterMismatch (EC2 API Reference, "Ensuring idempotency in
+    Amazon EC2 API requests"). moto ignored the token: a repeated CreateLaunchTemplateVersion made
+    another version, a repeated CreateLaunchTemplate failed with AlreadyExists. Tokens are per account
+    and Region (the backend) and per action; kept for the sandbox's life (AWS: "at least 24 hours")."""
+    token = response._get_param("ClientToken")
+    if not token:
+        return create()
+    request = sorted((key, tuple(value) if isinstance(value, list) else value)
+                     for key, value in response.querystring.items() if key not in NOT_COMPARED)
+    tokens = response.ec2_backend.__dict__.setdefault("sandbox_launch_template_tokens", {})
+    if (action, token) in tokens:
+        first_request, answer = tokens[(action, token)]
+        if first_request != request:
+            from moto.ec2.exceptions import EC2ClientError
+
+            raise EC2ClientError("IdempotentParameterMismatch", f"Client token {token} was already used with different parameters.")
+        return answer
+    answer = create()
+    tokens[(action, token)] = (request, answer)
+    return answer
 
 
 @patch(M, "LaunchTemplateBackend", "create_launch_template")
@@ -31,6 +61,14 @@ def create_launch_template(engine, original):
     return create_launch_template
 
 
+@patch(R, "LaunchTemplates", "create_launch_template_version")
+def create_launch_template_version(_engine, original):
+    def create_launch_template_version(self):
+        return answer_once(self, "CreateLaunchTemplateVersion", lambda: original(self))
+
+    return create_launch_template_version
+
+
 @patch(M, "LaunchTemplateBackend", "describe_launch_template_versions")
 def describe_launch_template_versions(_engine, original):
     def describe_launch_template_versions(self, *args, **kwargs):
@@ -40,7 +78,7 @@ def describe_launch_template_versions(_engine, original):
     return describe_launch_template_versions
 
 
-@patch("moto.ec2.responses.launch_templates", "LaunchTemplates", "delete_launch_template_versions", adds=True)
+@patch(R, "LaunchTemplates", "delete_launch_template_versions", adds=True)
 def delete_launch_template_versions(_engine, _original):
     def delete_launch_template_versions(self):
         tid, name = self._get_param("LaunchTemplateId"), self._get_param("LaunchTemplateName")

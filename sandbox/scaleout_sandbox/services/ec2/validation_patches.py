@@ -77,9 +77,12 @@ def create_image(_engine, original):
 
 @patch("moto.ec2.responses.launch_templates", "LaunchTemplates", "create_launch_template")
 def create_launch_template(_engine, original):
+    from .launch_template_patches import answer_once
+
     def create_launch_template(self):
         _refuse(launch_template_name_error(self._get_param("LaunchTemplateName")))
-        return original(self)
+        # One patch per attribute (registry.py): the ClientToken is honoured here as well.
+        return answer_once(self, "CreateLaunchTemplate", lambda: original(self))
 
     return create_launch_template
 

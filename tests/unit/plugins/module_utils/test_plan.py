@@ -181,7 +181,6 @@ def test_nothing_exists_plans_a_create_for_every_resource():
     (("group", "TargetGroupARNs"), [], "Auto Scaling group demo-asg", "target groups: [] -> ['%s']" % TG_ARN),
     (("group", "MaxSize"), 6, "Auto Scaling group demo-asg", "max_size: 6 -> 4"),
     (("security_groups", "demo-web", "IpPermissions"), [], "security group demo-web", "ingress tcp 8080 from sg-alb: missing -> present"),
-    (("launch_template", "template", "LatestVersionNumber"), 2, "launch template demo-web", "default version: 1 -> 2 (the latest)"),
     (("load_balancer", "tags"), TAGS, "load balancer demo-alb", "tag Name: (none) -> demo-alb"),
     (("group", "DefaultInstanceWarmup"), 300, "Auto Scaling group demo-asg", "default instance warmup: 300 -> 120"),
     (("target_group", "attributes", "deregistration_delay.timeout_seconds"), "300", "target group demo-tg",
@@ -189,10 +188,14 @@ def test_nothing_exists_plans_a_create_for_every_resource():
     (("target_group", "target_group", "HealthCheckPath"), "/x", "target group demo-tg", "HealthCheckPath: /x -> /"),
     (("role", "policies"), [], "IAM role demo-web", "managed policies: [] ->"),
     (("instance_profile", "Roles"), [], "instance profile demo-web", "role: [] -> ['demo-web']"),
+    (("launch_template", "template", "LatestVersionNumber"), 2, "launch template demo-web", "default version: 1 -> 2 (the latest"),
     (("launch_template", "latest", "LaunchTemplateData"), dict(TEMPLATE_DATA, InstanceType="t3.small"), "launch template demo-web",
      "InstanceType: t3.small -> t3.micro"),
     (("launch_template", "latest", "LaunchTemplateData"), dict(TEMPLATE_DATA, KeyName="mine"), "launch template demo-web",
      "KeyName: mine -> (not set)"),
+    (("launch_template", "latest", "LaunchTemplateData"), dict(TEMPLATE_DATA, IamInstanceProfile={"Name": "other"}),
+     "launch template demo-web", "IamInstanceProfile: {'Name': 'other'} -> {'Name': 'demo-web'}"),
+    (("launch_template", "template", "Tags"), boto_tags(TAGS), "launch template demo-web", "tag Name: (none) -> demo-web"),
     (("security_groups", "demo-alb", "Tags"), boto_tags(dict(TAGS, Name="demo-alb", extra="x")), "security group demo-alb",
      "tag extra: x -> (removed)"),
     (("bake_instances",), [{"InstanceId": "i-bake"}], "temporary bake resources", "instance i-bake: present -> (removed)"),
@@ -244,6 +247,25 @@ def test_the_rule_and_the_template_comparisons_are_exact():
     options = dict(TEMPLATE_DATA["MetadataOptions"])
     del options["HttpProtocolIpv6"]
     assert "launch template demo-web" in changed(plan_of(drifted(("launch_template", "latest", "LaunchTemplateData", "MetadataOptions"), options)))
+
+
+def test_the_default_version_moved_back_is_named_and_a_newer_other_version_makes_a_new_one():
+    read = copy.deepcopy(READ)
+    template = read["launch_template"]
+    template["template"].update(DefaultVersionNumber=1, LatestVersionNumber=2)
+    template["latest"] = dict(template["latest"], VersionNumber=2)
+    assert changed(plan_of(read))["launch template demo-web"] == ["default version: 1 -> 2 (the latest, as wanted)"]
+    # A newer version with other data, not the default: a new version as wanted becomes the default.
+    template["latest"] = dict(template["latest"], LaunchTemplateData=dict(TEMPLATE_DATA, InstanceType="t3.small"))
+    expected = ["InstanceType: t3.small -> t3.micro", "default version: 1 -> a new version"]
+    assert changed(plan_of(read))["launch template demo-web"] == expected
+
+
+def test_a_template_made_with_the_profile_arn_or_other_tags_is_no_change():
+    """Versions made by amazon.aws.ec2_launch_template name the profile by ARN; tags not wanted stay."""
+    read = drifted(("launch_template", "template", "Tags"), boto_tags(dict(TAGS, Name="demo-web", extra="x")))
+    assert TEMPLATE_DATA["IamInstanceProfile"] == {"Arn": PROFILE_ARN}
+    assert "launch template demo-web" not in changed(plan_of(read))
 
 
 def test_the_table_lists_each_resource_and_its_changes():
