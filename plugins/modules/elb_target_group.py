@@ -90,6 +90,15 @@ options:
     description: Remove the tags of an existing group that O(tags) does not name.
     type: bool
     default: true
+  known_absent:
+    description:
+      - The caller read moments ago that no target group of this name exists (the stack's plan), so the
+        module creates it without reading first.
+      - Safe when that is no longer true - C(CreateTargetGroup) returns an existing target group of the same
+        name and settings, and refuses one with other settings (C(DuplicateTargetGroupName)), after which
+        the module reads it and updates it.
+    type: bool
+    default: false
   delete_timeout:
     description:
       - Seconds to retry C(DeleteTargetGroup) while AWS still answers C(ResourceInUse), which it
@@ -159,24 +168,37 @@ def described(found, tags):
     return result
 
 
+def create_result(module, elbv2, created, changes, diff, wanted_attributes, wanted_tags):
+    """Exit with the new target group, its wanted attributes set."""
+    if created is None:
+        module.fail_json(msg="target group %s: CreateTargetGroup answered DuplicateTargetGroupName (the name is taken with "
+                             "other settings), yet DescribeTargetGroups does not find it; run again" % module.params["name"])
+    arn = created["TargetGroupArn"]
+    # A new group has AWS's default attributes: set the wanted ones without reading them first.
+    if wanted_attributes:
+        tg.set_attributes(elbv2, arn, wanted_attributes)
+    module.exit_json(changed=True, target_group_arn=arn, changes=changes, diff=diff, target_group=described(created, wanted_tags))
+
+
 def present(module, elbv2):
     params, name = module.params, module.params["name"]
     wanted = tg.wanted_settings(params)
     wanted_attributes = tg.wanted_attributes(params)
     wanted_tags = params["tags"] or {}
-    found = tg.find_target_group(elbv2, name)
+    found = None if params["known_absent"] else tg.find_target_group(elbv2, name)
     if found is None:
         changes = ["create %s" % name]
         diff = {"before": {}, "after": dict(wanted, Name=name, Tags=wanted_tags)}
         if module.check_mode:
             module.exit_json(changed=True, target_group_arn="", changes=changes, diff=diff, msg="would have created target group %s" % name)
-        created = tg.create_target_group(elbv2, name, wanted, wanted_tags)
-        arn = created["TargetGroupArn"]
-        # A new group has AWS's default attributes: set the wanted ones without reading them first.
-        if wanted_attributes:
-            tg.set_attributes(elbv2, arn, wanted_attributes)
-        module.exit_json(changed=True, target_group_arn=arn, changes=changes, diff=diff,
-                         target_group=described(created, wanted_tags))
+        try:
+            created = tg.create_target_group(elbv2, name, wanted, wanted_tags)
+        except is_boto3_error_code("DuplicateTargetGroupName"):
+            created = None  # the name is taken with other settings: read it and update it below
+        found = tg.find_target_group(elbv2, name) if created is None else None
+        if created is not None or found is None:
+            create_result(module, elbv2, created, changes, diff, wanted_attributes, wanted_tags)
+
 
     arn = found["TargetGroupArn"]
     current = tg.settings_of(found)
@@ -259,6 +281,7 @@ def main():
             deregistration_delay_timeout=dict(type="int", default=300),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=True),
+            known_absent=dict(type="bool", default=False),
             delete_timeout=dict(type="int", default=120),
         ),
         required_if=[["state", "present", ["port", "vpc_id"]]],

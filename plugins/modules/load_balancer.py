@@ -74,6 +74,15 @@ options:
     description: Remove the tags of an existing load balancer that O(tags) does not name.
     type: bool
     default: true
+  known_absent:
+    description:
+      - The caller read moments ago that no load balancer of this name exists (the stack's plan), so
+        the module creates it without reading first.
+      - Safe when that is no longer true - C(CreateLoadBalancer) returns an existing load balancer of the
+        same name and settings, and refuses one with other settings (C(DuplicateLoadBalancerName)), after
+        which the module reads it and updates it.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -234,7 +243,7 @@ def update(module, elbv2, balancer, wanted_listeners, earlier=()):
 def present(module, elbv2):
     name = module.params["name"]
     wanted_listeners = [lb.normalized_listener(listener) for listener in module.params["listeners"]]
-    balancer = lb.find_load_balancer(elbv2, name)
+    balancer = None if module.params["known_absent"] else lb.find_load_balancer(elbv2, name)
     if balancer is None:
         create(module, elbv2, wanted_listeners)
         # The name is taken: a load balancer with other settings that the read did not find yet.
@@ -256,6 +265,7 @@ def main():
             purge_listeners=dict(type="bool", default=True),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=True),
+            known_absent=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )

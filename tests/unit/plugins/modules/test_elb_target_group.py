@@ -126,3 +126,31 @@ def test_a_refusal_names_the_action_resource_and_statement(aws, run):
     assert failed
     assert ("AWS refused elasticloadbalancing:CreateTargetGroup on arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
             "targetgroup/demo-tg/*; the collection's policy allows it in statement CreateTagged") in result["msg"]
+
+
+def create_call(elbv2, **response):
+    elbv2.add_response("create_target_group", {"TargetGroups": [existing()]}, {
+        "Name": NAME, "Protocol": "HTTP", "Port": 80, "VpcId": VPC, "TargetType": "instance", "HealthCheckProtocol": "HTTP",
+        "HealthCheckPort": "traffic-port", "HealthCheckPath": "/", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 5,
+        "HealthyThresholdCount": 2, "UnhealthyThresholdCount": 2, "Matcher": {"HttpCode": "200"}, "Tags": tag_list(TAGS)})
+
+
+def test_known_absent_creates_without_reading_first(aws, run):
+    elbv2 = aws["elbv2"]
+    create_call(elbv2)
+    elbv2.add_response("modify_target_group_attributes", {}, {
+        "TargetGroupArn": ARN, "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]})
+    failed, result = run(elb_target_group, dict(ARGS, known_absent=True))
+    aws.done()  # no DescribeTargetGroups
+    assert not failed and result["changed"] and result["target_group_arn"] == ARN
+
+
+def test_known_absent_but_taken_with_other_settings_is_read_and_updated(aws, run):
+    elbv2 = aws["elbv2"]
+    elbv2.add_client_error("create_target_group", "DuplicateTargetGroupName", "A target group with the same name exists", 400)
+    reads(elbv2, existing(HealthCheckPath="/old"))
+    elbv2.add_response("modify_target_group", {}, {"TargetGroupArn": ARN, "HealthCheckPath": "/"})
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [existing()]}, {"Names": [NAME]})
+    failed, result = run(elb_target_group, dict(ARGS, known_absent=True))
+    aws.done()
+    assert not failed and result["changed"] and result["changes"] == ["HealthCheckPath: /old -> /"], result

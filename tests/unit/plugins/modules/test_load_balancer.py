@@ -168,3 +168,23 @@ def test_bad_listeners_fail_before_any_call(aws, run):
     aws.done()
     assert failed and result["msg"] == "listeners[0].Protocol='TCP': one of HTTP, HTTPS"
     assert aws.requests == []
+
+
+def test_known_absent_creates_without_reading_first(aws, run):
+    # The plan read moments ago that there is no such load balancer: no DescribeLoadBalancers.
+    elbv2 = aws["elbv2"]
+    created(elbv2)
+    elbv2.add_response("create_listener", {"Listeners": [listener()]}, dict(HTTP, LoadBalancerArn=ARN))
+    failed, result = run(load_balancer, dict(ARGS, known_absent=True))
+    aws.done()
+    assert not failed and result["changed"] and result["load_balancer_arn"] == ARN, result
+
+
+def test_known_absent_but_taken_meanwhile_is_read_and_updated(aws, run):
+    elbv2 = aws["elbv2"]
+    elbv2.add_client_error("create_load_balancer", "DuplicateLoadBalancerName", "A load balancer with the same name exists", 400)
+    reads(elbv2, balancer(SecurityGroups=["sg-other"]), [listener()])
+    elbv2.add_response("set_security_groups", {}, {"LoadBalancerArn": ARN, "SecurityGroups": [GROUP]})
+    failed, result = run(load_balancer, dict(ARGS, known_absent=True))
+    aws.done()
+    assert not failed and result["changes"] == ["security groups: ['sg-other'] -> ['%s']" % GROUP], result
