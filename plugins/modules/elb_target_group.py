@@ -199,7 +199,6 @@ def present(module, elbv2):
         if created is not None or found is None:
             create_result(module, elbv2, created, changes, diff, wanted_attributes, wanted_tags)
 
-
     arn = found["TargetGroupArn"]
     current = tg.settings_of(found)
     replace = tg.replacement_reasons(current, wanted)
