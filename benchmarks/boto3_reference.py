@@ -117,6 +117,13 @@ def build(session_kwargs: dict, name: str, endpoint_url: str | None = None, desi
     image_id = ec2.create_image(
         InstanceId=bake_instance, Name=f"{name}-web-{int(time.time())}", Description=f"{name} web server",
         TagSpecifications=[{"ResourceType": "image", "Tags": _tags(name, f"{name}-web")}])["ImageId"]
+    # EC2 is eventually consistent: for a while after CreateImage, DescribeImages may answer
+    # InvalidAMIID.NotFound, which botocore's image_available waiter takes as a failure.
+    described = time.monotonic() + 120
+    while not ec2.describe_images(Filters=[{"Name": "image-id", "Values": [image_id]}])["Images"]:
+        if time.monotonic() > described:
+            raise RuntimeError(f"{image_id}: not described 120 s after CreateImage")
+        time.sleep(1)
     ec2.get_waiter("image_available").wait(ImageIds=[image_id], WaiterConfig=WAITER)
     ids["image_id"] = image_id
     ec2.terminate_instances(InstanceIds=[bake_instance])

@@ -101,7 +101,10 @@ def test_a_killed_run_is_repaired_by_the_next(sandbox, tmp_path, point):
 
         assert_one_converged_stack(sandbox, stack)
 
-        teardown = run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory)
+        # A run that finds the stack converged writes nothing and takes no lock; the killed run's lock
+        # then holds until it expires (later than its ttl when the killed run renewed it for a wait).
+        teardown = run_playbook("playbooks/teardown.yml", sandbox=sandbox, inventory=inventory,
+                                extra_vars={"stack_lock_wait": 300})
         assert teardown.rc == 0, teardown.describe()
         left = stack_resources(sandbox, stack)
         assert not left, f"teardown after the kill {point} left {format_resources(left)}"
